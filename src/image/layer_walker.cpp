@@ -1,0 +1,165 @@
+#include "image/layer_walker.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "image/path.h"
+
+namespace moat {
+namespace {
+
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+
+// Records whiteout markers; true when `path` was one (it is then not a file of the image).
+bool take_whiteout(const std::string& path, LayerCapture& capture) {
+    std::string_view name = base_name(path);
+    if (!name.starts_with(kWhiteoutPrefix)) return false;
+    std::string parent(parent_path(path));
+    if (name == kOpaqueMarker) {
+        capture.opaque_dirs.push_back(parent);
+    } else {
+        std::string hidden(name.substr(kWhiteoutPrefix.size()));
+        capture.whiteouts.push_back(parent.empty() ? hidden : parent + "/" + hidden);
+    }
+    return true;
+}
+
+Status read_file_body(const std::filesystem::path& file, const std::string& description,
+                      std::shared_ptr<const FileBody>& body) {
+    int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return Error{fmt::format("{}: cannot open: {}", description, std::strerror(errno))};
+    FileBodyBuilder builder(description);
+    char buffer[65536];
+    for (;;) {
+        ssize_t got = ::read(fd, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            ::close(fd);
+            return Error{fmt::format("{}: read failed: {}", description, std::strerror(errno))};
+        }
+        if (got == 0) break;
+        if (Status status = builder.append(buffer, static_cast<size_t>(got)); !status.ok()) {
+            ::close(fd);
+            return status;
+        }
+    }
+    ::close(fd);
+    auto finished = builder.finish();
+    if (!finished) return finished.error();
+    body = std::move(*finished);
+    return Status::Ok();
+}
+
+}  // namespace
+
+Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
+    LayerCapture capture;
+    for (;;) {
+        auto next = stream.next();
+        if (!next) return next.error();
+        if (!*next) break;
+        const TarEntry& entry = **next;
+        ++capture.entries;
+        auto path = normalize_image_path(entry.raw_path);
+        if (!path) {
+            capture.warnings.push_back(fmt::format("{}: entry {} climbs out of the image root; skipped",
+                                                   stream.description(), entry.raw_path));
+            continue;
+        }
+        if (path->empty() || take_whiteout(*path, capture)) continue;
+
+        LayerNode node;
+        node.kind = entry.kind;
+        switch (entry.kind) {
+            case EntryKind::Symlink:
+                node.link_target = entry.link_target;
+                break;
+            case EntryKind::Hardlink: {
+                auto target = normalize_image_path(entry.link_target);
+                if (!target || target->empty()) {
+                    capture.warnings.push_back(fmt::format(
+                        "{}: hard link {} points outside the image ({}); skipped",
+                        stream.description(), *path, entry.link_target));
+                    continue;
+                }
+                node.link_target = *target;
+                break;
+            }
+            case EntryKind::Regular: {
+                auto limit = matcher_.wanted(*path);
+                if (!limit) {
+                    if (!shadows_(*path)) continue;
+                    break;
+                }
+                if (entry.size > *limit) {
+                    capture.warnings.push_back(fmt::format("{}: {} is {} bytes, over the {} byte limit; not read",
+                                                           stream.description(), *path, entry.size, *limit));
+                    break;
+                }
+                FileBodyBuilder builder(stream.description() + ": " + *path);
+                Status appended = Status::Ok();
+                Status read = stream.read_body_chunks([&](const char* data, size_t size) {
+                    if (appended.ok()) appended = builder.append(data, size);
+                });
+                if (!read.ok()) return read.error();
+                if (!appended.ok()) return appended.error();
+                auto body = builder.finish();
+                if (!body) return body.error();
+                node.body = std::move(*body);
+                break;
+            }
+            default:
+                if (!shadows_(*path)) continue;
+                break;
+        }
+        capture.nodes.emplace_back(std::move(*path), std::move(node));
+    }
+    return capture;
+}
+
+Result<LayerCapture> LayerWalker::walk_directory(const std::filesystem::path& root,
+                                                 const std::string& description) const {
+    namespace fs = std::filesystem;
+    LayerCapture capture;
+    std::error_code error;
+    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error);
+    if (error) return Error{fmt::format("{}: cannot read directory: {}", description, error.message())};
+    for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
+        if (error) return Error{fmt::format("{}: cannot read directory: {}", description, error.message())};
+        ++capture.entries;
+        std::string path = it->path().lexically_relative(root).generic_string();
+        fs::file_status status = it->symlink_status(error);
+        if (error) continue;
+        LayerNode node;
+        if (fs::is_symlink(status)) {
+            node.kind = EntryKind::Symlink;
+            node.link_target = fs::read_symlink(it->path(), error).string();
+            if (error) continue;
+        } else if (fs::is_regular_file(status)) {
+            node.kind = EntryKind::Regular;
+            auto limit = matcher_.wanted(path);
+            if (!limit) continue;
+            uint64_t size = it->file_size(error);
+            if (error) continue;
+            if (size > *limit) {
+                capture.warnings.push_back(fmt::format("{}: {} is {} bytes, over the {} byte limit; not read",
+                                                       description, path, size, *limit));
+            } else if (Status read = read_file_body(it->path(), description + ": " + path, node.body);
+                       !read.ok()) {
+                capture.warnings.push_back(read.message());
+            }
+        } else {
+            continue;
+        }
+        capture.nodes.emplace_back(std::move(path), std::move(node));
+    }
+    return capture;
+}
+
+}  // namespace moat

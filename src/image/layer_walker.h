@@ -1,0 +1,50 @@
+// The one pass over a layer: every entry is normalised, whiteouts and links are recorded, and
+// the bodies of files an analyzer asked for are captured. Nothing is written to disk except
+// spilled bodies in the private temp dir.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "image/file_body.h"
+#include "image/path_matcher.h"
+#include "image/tar_stream.h"
+#include "util/result.h"
+
+namespace moat {
+
+struct LayerNode {
+    EntryKind kind = EntryKind::Other;
+    std::string link_target;  // symlink: as stored; hard link: normalised path in the image
+    std::shared_ptr<const FileBody> body;  // captured regular files only
+};
+
+struct LayerCapture {
+    std::vector<std::string> whiteouts;    // paths this layer deletes from lower layers
+    std::vector<std::string> opaque_dirs;  // directories whose lower contents this layer hides
+    std::vector<std::pair<std::string, LayerNode>> nodes;  // in archive order
+    std::vector<std::string> warnings;
+    uint64_t entries = 0;
+};
+
+class LayerWalker {
+public:
+    // `shadows(path)`: true when a lower layer left something at `path` that an entry here must
+    // replace in the merged view, so the entry is recorded even if no analyzer wants it.
+    LayerWalker(const PathMatcher& matcher, std::function<bool(std::string_view)> shadows)
+        : matcher_(matcher), shadows_(std::move(shadows)) {}
+
+    Result<LayerCapture> walk(TarStream& stream) const;
+    // dir: sources: the tree under `root`, never following symlinks.
+    Result<LayerCapture> walk_directory(const std::filesystem::path& root,
+                                        const std::string& description) const;
+
+private:
+    const PathMatcher& matcher_;
+    std::function<bool(std::string_view)> shadows_;
+};
+
+}  // namespace moat

@@ -1,0 +1,39 @@
+#include "image/path_matcher.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+namespace moat {
+
+PathMatcher::PathMatcher(const std::vector<PathInterest>& interests) {
+    auto widen = [](uint64_t& slot, uint64_t value) { slot = std::max(slot, value); };
+    for (const auto& interest : interests) {
+        for (const auto& path : interest.exact) widen(exact_[path], interest.max_bytes);
+        for (const auto& suffix : interest.suffixes) suffixes_.emplace_back(suffix, interest.max_bytes);
+        for (const auto& glob : interest.globs) {
+            if (glob.size() > 3 && glob.ends_with("/**"))
+                subtrees_.emplace_back(glob.substr(0, glob.size() - 2), interest.max_bytes);
+            else
+                globs_.emplace_back(glob, interest.max_bytes);
+        }
+    }
+}
+
+std::optional<uint64_t> PathMatcher::wanted(std::string_view path) const {
+    std::optional<uint64_t> best;
+    auto take = [&](uint64_t limit) { best = std::max(best.value_or(0), limit); };
+    if (auto it = exact_.find(std::string(path)); it != exact_.end()) take(it->second);
+    for (const auto& [suffix, limit] : suffixes_)
+        if (path.ends_with(suffix)) take(limit);
+    for (const auto& [prefix, limit] : subtrees_)
+        if (path.starts_with(prefix)) take(limit);
+    if (!globs_.empty()) {
+        std::string terminated(path);
+        for (const auto& [glob, limit] : globs_)
+            if (::fnmatch(glob.c_str(), terminated.c_str(), FNM_PATHNAME) == 0) take(limit);
+    }
+    return best;
+}
+
+}  // namespace moat

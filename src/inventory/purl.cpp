@@ -1,0 +1,61 @@
+#include "inventory/purl.h"
+
+#include <cstdio>
+#include <vector>
+
+namespace moat {
+namespace {
+
+// Percent-encodes everything but the characters purl leaves readable in a segment.
+std::string encode(const std::string& text, bool keep_slash = false) {
+    std::string out;
+    for (unsigned char c : text) {
+        bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '.' || c == '-' || c == '_' || c == '~' || c == ':' || c == '+' ||
+                     (keep_slash && c == '/');
+        if (plain) {
+            out.push_back(static_cast<char>(c));
+        } else {
+            char escaped[4];
+            std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+            out += escaped;
+        }
+    }
+    return out;
+}
+
+std::string os_namespace(const Package& package, const OsInfo* os) {
+    if (os && !os->family.empty()) return os->family;
+    if (package.type == "deb") return "debian";
+    if (package.type == "apk") return "alpine";
+    return {};
+}
+
+}  // namespace
+
+std::string package_url(const Package& package, const OsInfo* os) {
+    std::string out = "pkg:" + package.type + "/";
+    std::string space = os_namespace(package, os);
+    if (!space.empty()) out += encode(space) + "/";
+    out += encode(package.name);
+    std::string version = package.version;
+    if (package.type == "rpm" && !package.release.empty()) version += "-" + package.release;
+    if (!version.empty()) out += "@" + encode(version);
+
+    std::vector<std::pair<std::string, std::string>> qualifiers;  // kept sorted by key
+    if (!package.arch.empty()) qualifiers.emplace_back("arch", package.arch);
+    if (os && !os->family.empty() && (package.type == "deb" || package.type == "apk" || package.type == "rpm"))
+        qualifiers.emplace_back("distro", os->version.empty() ? os->family : os->family + "-" + os->version);
+    if (package.type == "rpm" && package.epoch && *package.epoch != 0)
+        qualifiers.emplace_back("epoch", std::to_string(*package.epoch));
+    if (!package.source_name.empty() && package.source_name != package.name)
+        qualifiers.emplace_back("upstream", package.source_name);
+    char separator = '?';
+    for (const auto& [key, value] : qualifiers) {
+        out += separator + key + "=" + encode(value);
+        separator = '&';
+    }
+    return out;
+}
+
+}  // namespace moat

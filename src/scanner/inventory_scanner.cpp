@@ -1,0 +1,58 @@
+#include "scanner/inventory_scanner.h"
+
+#include <algorithm>
+
+#include "analyze/os/os_detector.h"
+#include "image/merged_view.h"
+#include "image/path_matcher.h"
+
+namespace moat {
+
+InventoryScanner::InventoryScanner(std::vector<std::unique_ptr<PackageAnalyzer>> analyzers)
+    : analyzers_(std::move(analyzers)) {}
+InventoryScanner::~InventoryScanner() = default;
+
+Result<ImageInventory> InventoryScanner::scan(const ImageSource& source) const {
+    ImageInventory inventory;
+    inventory.image = source.metadata();
+
+    std::vector<PathInterest> interests{OsDetector::interest()};
+    for (const auto& analyzer : analyzers_) interests.push_back(analyzer->interest());
+    PathMatcher matcher(interests);
+    MergedView view;
+    LayerWalker walker(matcher, [&view](std::string_view path) { return view.contains(path); });
+
+    if (auto root = source.rootfs()) {
+        auto capture = walker.walk_directory(*root, inventory.image.ref);
+        if (!capture) return capture.error();
+        inventory.warnings.insert(inventory.warnings.end(), capture->warnings.begin(),
+                                  capture->warnings.end());
+        view.apply("", std::move(*capture));
+    } else {
+        const auto& layers = inventory.image.layers;
+        for (size_t i = 0; i < layers.size(); ++i) {
+            if (on_layer_) on_layer_(LayerProgress{i, layers.size(), layers[i].digest});
+            auto bytes = source.open_layer(i);
+            if (!bytes) return bytes.error();
+            auto stream = TarStream::open(std::move(*bytes), source.expected_layer_digest(i), limits_);
+            if (!stream) return stream.error();
+            auto capture = walker.walk(**stream);
+            if (!capture) return capture.error();
+            // Nothing from a layer counts until its digest is verified.
+            if (Status verified = (*stream)->finish(); !verified.ok()) return verified.error();
+            inventory.warnings.insert(inventory.warnings.end(), capture->warnings.begin(),
+                                      capture->warnings.end());
+            view.apply(layers[i].digest, std::move(*capture));
+        }
+    }
+
+    inventory.os = OsDetector().detect(view);
+    AnalysisContext context{inventory.os ? &*inventory.os : nullptr};
+    for (const auto& analyzer : analyzers_) {
+        auto found = analyzer->analyze(view, context, inventory.warnings);
+        std::move(found.begin(), found.end(), std::back_inserter(inventory.packages));
+    }
+    return inventory;
+}
+
+}  // namespace moat

@@ -1,0 +1,50 @@
+// Composes image reading and analysis into an inventory: each layer is walked once, the
+// captures are merged, then the OS is detected and every package analyzer reads the view.
+// Used by the CLI and, later, by the registry's scan workers.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyze/analyzer.h"
+#include "image/image.h"
+#include "image/tar_stream.h"
+#include "inventory/package.h"
+
+namespace moat {
+
+struct ImageInventory {
+    ImageMetadata image;
+    std::optional<OsInfo> os;
+    std::vector<Package> packages;
+    std::vector<std::string> warnings;
+};
+
+struct LayerProgress {
+    size_t index = 0, count = 0;
+    std::string digest;
+};
+
+class InventoryScanner {
+public:
+    explicit InventoryScanner(std::vector<std::unique_ptr<PackageAnalyzer>> analyzers);
+    ~InventoryScanner();
+
+    void set_limits(TarStreamLimits limits) { limits_ = limits; }
+    void on_layer(std::function<void(const LayerProgress&)> callback) { on_layer_ = std::move(callback); }
+
+    Result<ImageInventory> scan(const ImageSource& source) const;
+
+private:
+    std::vector<std::unique_ptr<PackageAnalyzer>> analyzers_;
+    TarStreamLimits limits_;
+    std::function<void(const LayerProgress&)> on_layer_;
+};
+
+// The analyzers moat runs by default: dpkg, apk, rpm.
+std::vector<std::unique_ptr<PackageAnalyzer>> default_package_analyzers();
+
+}  // namespace moat

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs every Debian package moat needs to build, test and benchmark (needs root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+PACKAGES=(
+  build-essential cmake pkg-config python3     # toolchain
+  libarchive-dev libzstd-dev zlib1g-dev         # layer tar/gzip/zstd reading
+  libssl-dev                                    # SHA-256 digests (TLS and signatures later)
+  libsqlite3-dev                                # rpmdb.sqlite today; the vulnerability DB next
+  nlohmann-json3-dev libcli11-dev libfmt-dev    # JSON documents, command line, formatting
+  libgtest-dev googletest                       # unit and integration tests
+  rpm dpkg                                      # oracles: rpm -qa --dbpath, dpkg-query/--compare-versions
+  umoci skopeo mmdebstrap jq                    # real test images (../shared/tools/make-test-image.sh)
+)
+$SUDO apt-get update -q
+$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${PACKAGES[@]}"

@@ -7,7 +7,8 @@ PACKAGES=(
   build-essential cmake pkg-config python3     # toolchain
   libarchive-dev libzstd-dev zlib1g-dev         # layer tar/gzip/zstd reading
   libssl-dev                                    # SHA-256 digests (TLS and signatures later)
-  libsqlite3-dev                                # rpmdb.sqlite today; the vulnerability DB next
+  libsqlite3-dev                                # rpmdb.sqlite and the vulnerability database
+  libsimdjson-dev libcurl4-openssl-dev          # bulk OSV JSON import, advisory downloads
   nlohmann-json3-dev libcli11-dev libfmt-dev    # JSON documents, command line, formatting
   libgtest-dev googletest                       # unit and integration tests
   rpm dpkg                                      # oracles: rpm -qa --dbpath, dpkg-query/--compare-versions

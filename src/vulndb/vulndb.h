@@ -58,14 +58,29 @@ struct EcosystemCount {
     uint64_t advisories = 0;
 };
 
+// One input of the last update: an ecosystem's all.zip or a file of CVE severity records,
+// with what the next update needs for a conditional request.
+struct DbSource {
+    std::string name;      // the ecosystem folder ("Debian", "npm"), or "severity/<file>"
+    std::string kind;      // "osv" (advisories) or "cve" (CVE JSON 5 severity records)
+    std::string location;  // the URL or path it was read from
+    std::string etag, last_modified;  // HTTP validators (for a directory: size and mtime)
+    std::string fetched_at;           // RFC 3339, when it was last checked
+    uint64_t records = 0;             // records read from it
+    uint64_t skipped = 0;             // records skipped as unusable
+    uint64_t unknown_fields = 0;      // fields skipped as unknown or malformed
+};
+
 struct DbStatus {
     int schema_version = 0;
     std::string updated_at;  // RFC 3339, when the last successful update finished
-    std::vector<std::string> sources;
-    std::vector<EcosystemCount> ecosystems;
+    std::vector<std::string> sources;  // "<name> <location>", one per DbSource
+    std::vector<EcosystemCount> ecosystems;  // per affected ecosystem ("Debian:12"), sorted
     uint64_t advisories = 0;
+    std::vector<DbSource> source_details;  // the same sources, in full
 };
 
+// Safe to share between threads (calls are serialised); each call is one indexed query.
 class VulnDatabase {
 public:
     // Opens an existing database read-only; an error names the path when it is missing,

@@ -50,6 +50,7 @@ std::optional<double> cvss3_base_score(std::string_view vector) {
     while (!vector.empty()) {
         size_t slash = vector.find('/');
         std::string_view part = vector.substr(0, slash);
+        if (slash != std::string_view::npos && slash + 1 == vector.size()) return std::nullopt;  // "…/"
         vector = slash == std::string_view::npos ? std::string_view{} : vector.substr(slash + 1);
         size_t colon = part.find(':');
         if (colon == std::string_view::npos || colon + 2 != part.size()) {

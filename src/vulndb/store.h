@@ -41,7 +41,9 @@ std::string encode_string_list(const std::vector<std::string>& items);
 bool decode_string_list(std::string_view text, std::vector<std::string>& out);
 
 // Fills a new database file. Everything happens in one transaction, with journaling and syncs
-// off (the file is private until the updater renames it into place, after an fsync).
+// off (the file is private until the updater renames it into place, after an fsync). The
+// schema version goes into `meta` only in finish(), so an unfinished file never opens as a
+// database.
 class VulnDbWriter {
 public:
     // `path` must not exist yet. `previous`, if not empty, is an older database of this schema

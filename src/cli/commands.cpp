@@ -1,110 +1,24 @@
 #include "cli/commands.h"
 
-#include <unistd.h>
-
-#include <algorithm>
 #include <clocale>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
-#include "image/image.h"
-#include "report/sbom_report.h"
-#include "scanner/inventory_scanner.h"
+#include "cli/scan_command.h"
+#include "vulndb/db_commands.h"
 
 namespace moat {
 namespace {
 
-constexpr int kExitInputError = 1;
 constexpr int kExitUsage = 2;
 
-void fail(const std::string& message) { std::fprintf(stderr, "moat: %s\n", message.c_str()); }
-
-// Writes to FILE through a temp file and rename, so a failure never leaves half a report;
-// "-" or empty means stdout.
-Status write_output(const std::string& path, const std::string& text) {
-    if (path.empty() || path == "-") {
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return Status::Ok();
-    }
-    std::string temp = path + ".moat-tmp";
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out) return Error{fmt::format("--output {}: cannot write", path)};
-    }
-    std::error_code error;
-    std::filesystem::rename(temp, path, error);
-    if (error) {
-        std::filesystem::remove(temp, error);
-        return Error{fmt::format("--output {}: cannot write: {}", path, error.message())};
-    }
-    return Status::Ok();
-}
-
-struct ImageOptions {
-    std::string image;
-    std::string platform;
-    std::string format = "table";
-    std::string output;
-    bool quiet = false;
-};
-
 void add_image_options(CLI::App& command, ImageOptions& options) {
-    command.add_option("IMAGE", options.image,
-                       "oci:DIR[:TAG], docker-archive:FILE[:NAME:TAG] or dir:PATH")
+    command.add_option("IMAGE", options.image, "oci:DIR[:TAG], docker-archive:FILE[:NAME:TAG] or dir:PATH")
         ->required();
     command.add_option("--platform", options.platform, "OS/ARCH[/VARIANT] to pick from an index");
+    command.add_option("--format,-f", options.format, "table or json")->check(CLI::IsMember({"table", "json"}));
     command.add_option("--output,-o", options.output, "write the report to FILE");
     command.add_flag("--quiet,-q", options.quiet, "no progress or warnings on stderr");
-}
-
-Result<ImageInventory> inventory_image(const ImageOptions& options) {
-    OpenOptions open_options;
-    if (!options.platform.empty()) {
-        auto platform = Platform::parse(options.platform);
-        if (!platform) return platform.error();
-        open_options.platform = *platform;
-    }
-    auto source = open_image(options.image, open_options);
-    if (!source) return source.error();
-    InventoryScanner scanner(default_package_analyzers());
-    bool show_progress = !options.quiet && ::isatty(STDERR_FILENO);
-    if (show_progress)
-        scanner.on_layer([](const LayerProgress& progress) {
-            std::fprintf(stderr, "\rreading layer %zu/%zu %.19s", progress.index + 1, progress.count,
-                         progress.digest.c_str());
-            std::fflush(stderr);
-        });
-    auto inventory = scanner.scan(**source);
-    if (show_progress) std::fprintf(stderr, "\r\033[K");
-    if (!inventory) return inventory;
-    std::stable_sort(inventory->packages.begin(), inventory->packages.end(),
-                     [](const Package& a, const Package& b) {
-                         return std::tie(a.type, a.name, a.version, a.arch) <
-                                std::tie(b.type, b.name, b.version, b.arch);
-                     });
-    if (!options.quiet)
-        for (const auto& warning : inventory->warnings) std::fprintf(stderr, "moat: warning: %s\n", warning.c_str());
-    return inventory;
-}
-
-int run_sbom(const ImageOptions& options) {
-    auto inventory = inventory_image(options);
-    if (!inventory) {
-        fail(inventory.error().message);
-        return kExitInputError;
-    }
-    std::string text = options.format == "json" ? sbom_json(*inventory).dump(2) + "\n"
-                                                : sbom_table(*inventory);
-    if (Status written = write_output(options.output, text); !written.ok()) {
-        fail(written.message());
-        return kExitInputError;
-    }
-    return 0;
 }
 
 }  // namespace
@@ -118,8 +32,30 @@ int run_cli(int argc, char** argv) {
     ImageOptions sbom_options;
     auto* sbom = app.add_subcommand("sbom", "list the packages in an image");
     add_image_options(*sbom, sbom_options);
-    sbom->add_option("--format,-f", sbom_options.format, "table or json")
-        ->check(CLI::IsMember({"table", "json"}));
+
+    ScanOptions scan_options;
+    auto* scan = app.add_subcommand("scan", "report the vulnerabilities of an image");
+    add_image_options(*scan, scan_options.image);
+    scan->add_option("--db", scan_options.db, "vulnerability database (default: $XDG_CACHE_HOME/moat/db)");
+    scan->add_option("--severity", scan_options.severity, "a minimum (HIGH) or a list (CRITICAL,HIGH)");
+    scan->add_option("--exit-code", scan_options.exit_code, "exit with N when findings remain");
+    scan->add_flag("--ignore-unfixed", scan_options.ignore_unfixed, "hide findings with no fixed version");
+    scan->add_option("--ignorefile", scan_options.ignorefile, "ids to ignore, one per line (optional expiry date)");
+    scan->add_flag("--skip-db-update", scan_options.skip_db_update, "do not refresh the database first");
+    scan->add_flag("--offline", scan_options.offline, "no network at all");
+
+    auto* db = app.add_subcommand("db", "the vulnerability database");
+    db->require_subcommand(1);
+    DbUpdateArgs update_args;
+    auto* update = db->add_subcommand("update", "fetch and import advisories (OSV export layout)");
+    update->add_option("--source", update_args.source, "URL or directory laid out as <Ecosystem>/all.zip");
+    update->add_option("--db", update_args.db, "database path");
+    update->add_option("--severity-source", update_args.severity_source, "CVE JSON 5 records: URL, directory or zip");
+    update->add_flag("--quiet,-q", update_args.quiet, "errors only");
+    DbStatusArgs status_args;
+    auto* status = db->add_subcommand("status", "sources, advisory counts and age");
+    status->add_option("--db", status_args.db, "database path");
+    status->add_option("--format,-f", status_args.format, "table or json")->check(CLI::IsMember({"table", "json"}));
 
     try {
         app.parse(argc, argv);
@@ -128,6 +64,9 @@ int run_cli(int argc, char** argv) {
         return code == 0 ? 0 : kExitUsage;
     }
     if (sbom->parsed()) return run_sbom(sbom_options);
+    if (scan->parsed()) return run_scan(scan_options);
+    if (update->parsed()) return run_db_update(update_args);
+    if (status->parsed()) return run_db_status(status_args);
     return kExitUsage;
 }
 

@@ -1,0 +1,144 @@
+#include "report/scan_report.h"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "report/sbom_report.h"
+#include "vulndb/version/version_compare.h"
+
+namespace moat {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string_view status_name(FixStatus status) {
+    switch (status) {
+        case FixStatus::Fixed: return "fixed";
+        case FixStatus::Affected: return "affected";
+        case FixStatus::WillNotFix: return "will_not_fix";
+    }
+    return "affected";
+}
+
+std::string_view severity_color(int severity) {
+    switch (static_cast<Severity>(severity)) {
+        case Severity::Critical: return "\033[1;31m";
+        case Severity::High: return "\033[31m";
+        case Severity::Medium: return "\033[33m";
+        case Severity::Low: return "\033[34m";
+        default: return "\033[2m";
+    }
+}
+
+json finding_package_json(const Package& package) {
+    json out = {{"type", package.type}, {"name", package.name}, {"version", package.version}};
+    if (package.type == "rpm") {
+        if (package.epoch) out["epoch"] = *package.epoch;
+        out["release"] = package.release;
+    }
+    if (!package.source_name.empty()) out["source_name"] = package.source_name;
+    if (!package.source_version.empty()) out["source_version"] = package.source_version;
+    out["path"] = package.path;
+    out["layer"] = package.layer.empty() ? json(nullptr) : json(package.layer);
+    return out;
+}
+
+// Orders two fixed versions of the same package with its ecosystem's rules.
+int compare_fixed(const Package& package, const std::string& a, const std::string& b) {
+    VersionScheme scheme = package.type == "rpm"   ? VersionScheme::Rpm
+                           : package.type == "apk" ? VersionScheme::Apk
+                                                   : VersionScheme::Dpkg;
+    return compare_versions(scheme, a, b);
+}
+
+}  // namespace
+
+std::string upgrade_command(const Package& package, const std::string& version) {
+    if (package.type == "deb") return fmt::format("apt-get install --only-upgrade {}={}", package.name, version);
+    if (package.type == "apk") return fmt::format("apk add --upgrade {}>={}", package.name, version);
+    if (package.type == "rpm") {
+        std::string target = version;
+        if (size_t colon = target.find(':'); colon != std::string::npos) target = target.substr(colon + 1);
+        return fmt::format("yum update {}-{}", package.name, target);
+    }
+    return {};
+}
+
+json scan_json(const ScanResult& result) {
+    json findings = json::array();
+    std::map<std::string, int> summary = {{"CRITICAL", 0}, {"HIGH", 0}, {"MEDIUM", 0}, {"LOW", 0}, {"UNKNOWN", 0}};
+    for (const auto& finding : result.vulnerabilities) {
+        std::string severity(severity_name(static_cast<Severity>(finding.severity)));
+        ++summary[severity];
+        json out = {{"kind", "vulnerability"},
+                    {"id", finding.id},
+                    {"aliases", finding.aliases},
+                    {"severity", severity},
+                    {"severity_source", finding.severity_source.empty() ? json(nullptr) : json(finding.severity_source)},
+                    {"package", finding_package_json(finding.package)},
+                    {"status", status_name(finding.status)},
+                    {"fixed_version", finding.fixed_version.empty() ? json(nullptr) : json(finding.fixed_version)},
+                    {"title", finding.title}};
+        if (!finding.fixed_version.empty())
+            out["fix"] = upgrade_command(finding.package, finding.fixed_version);
+        findings.push_back(std::move(out));
+    }
+    return {{"image", image_json(result.inventory.image)},
+            {"os", os_json(result.inventory.os)},
+            {"db", {{"schema", result.db.schema_version},
+                    {"updated_at", result.db.updated_at.empty() ? json(nullptr) : json(result.db.updated_at)}}},
+            {"findings", findings},
+            {"summary", summary}};
+}
+
+std::string scan_table(const ScanResult& result, bool color) {
+    const auto& inventory = result.inventory;
+    std::string out = fmt::format("{}\n", inventory.image.ref);
+    if (inventory.os)
+        out += fmt::format("OS: {} {}   packages: {}   vulnerability data: {}\n", inventory.os->family,
+                           inventory.os->version, inventory.packages.size(),
+                           result.db.updated_at.empty() ? "unknown age" : result.db.updated_at);
+    else
+        out += fmt::format("OS: not recognised   packages: {}\n", inventory.packages.size());
+
+    std::map<std::string, int> summary;
+    for (const auto& finding : result.vulnerabilities) ++summary[std::string(severity_name(static_cast<Severity>(finding.severity)))];
+    out += fmt::format("Total: {} (CRITICAL: {}, HIGH: {}, MEDIUM: {}, LOW: {}, UNKNOWN: {})\n",
+                       result.vulnerabilities.size(), summary["CRITICAL"], summary["HIGH"], summary["MEDIUM"],
+                       summary["LOW"], summary["UNKNOWN"]);
+
+    // Group by installed package, most severe package first.
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<const VulnerabilityFinding*>> groups;
+    for (const auto& finding : result.vulnerabilities) {
+        std::string key = finding.package.type + " " + finding.package.name + " " + finding.package.version;
+        if (!groups.count(key)) order.push_back(key);
+        groups[key].push_back(&finding);
+    }
+    const char* reset = color ? "\033[0m" : "";
+    for (const auto& key : order) {
+        const auto& group = groups[key];
+        const Package& package = group.front()->package;
+        std::string version = package.version;
+        if (package.type == "rpm" && !package.release.empty()) version += "-" + package.release;
+        out += fmt::format("\n{} {} ({}, {})\n", package.name, version, package.type, package.path);
+        std::string highest_fix;
+        for (const auto* finding : group) {
+            std::string severity(severity_name(static_cast<Severity>(finding->severity)));
+            out += fmt::format("  {}{:<8}{}  {:<20}  {:<28}  {}\n", color ? severity_color(finding->severity) : "",
+                               severity, reset, finding->id,
+                               finding->fixed_version.empty() ? "no fix yet" : "fixed in " + finding->fixed_version,
+                               finding->title.substr(0, 80));
+            if (!finding->fixed_version.empty() &&
+                (highest_fix.empty() || compare_fixed(package, finding->fixed_version, highest_fix) > 0))
+                highest_fix = finding->fixed_version;
+        }
+        if (!highest_fix.empty()) out += fmt::format("  fix: {}\n", upgrade_command(package, highest_fix));
+    }
+    return out;
+}
+
+}  // namespace moat

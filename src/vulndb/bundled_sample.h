@@ -1,0 +1,25 @@
+// The small sample of real advisories built into the binary (data/vulndb-sample), so that a scan
+// on a machine with no route to the public OSV export still finds something, and says so.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace moat {
+
+struct EmbeddedFile {
+    const char* path;  // relative, in the OSV export layout ("Debian/all.zip")
+    const char* begin;
+    const char* end;
+};
+
+const std::vector<EmbeddedFile>& bundled_sample_files();
+
+// Writes the sample into moat's private temp dir and returns that directory, ready to be used
+// as an update source.
+Result<std::filesystem::path> extract_bundled_sample();
+
+}  // namespace moat

@@ -41,15 +41,18 @@ std::pair<std::string, std::string> advisory_key(const Package& package) {
     return {package.name, evr};
 }
 
-// CVE ids an advisory stands for; the advisory's own id when it names none.
+// The public ids an advisory stands for: its CVE ids, else its GHSA ids, else its own id.
+// Findings are keyed by these, so vendor records about the same CVE merge into one finding.
 std::vector<std::string> finding_ids(const Advisory& advisory) {
-    std::vector<std::string> out;
-    if (advisory.id.rfind("CVE-", 0) == 0) out.push_back(advisory.id);
-    for (const auto& alias : advisory.aliases)
-        if (alias.rfind("CVE-", 0) == 0 && std::find(out.begin(), out.end(), alias) == out.end())
-            out.push_back(alias);
-    if (out.empty()) out.push_back(advisory.id);
-    return out;
+    for (std::string_view prefix : {"CVE-", "GHSA-"}) {
+        std::vector<std::string> out;
+        if (advisory.id.rfind(prefix, 0) == 0) out.push_back(advisory.id);
+        for (const auto& alias : advisory.aliases)
+            if (alias.rfind(prefix, 0) == 0 && std::find(out.begin(), out.end(), alias) == out.end())
+                out.push_back(alias);
+        if (!out.empty()) return out;
+    }
+    return {advisory.id};
 }
 
 bool is_minimum(const std::string& version) { return version == "0" || version.empty(); }

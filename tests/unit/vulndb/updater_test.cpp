@@ -279,6 +279,74 @@ TEST_F(UpdaterTest, ABadSourceIsAnInputError) {
     EXPECT_NE(stats.error().message.find("missing"), std::string::npos);
 }
 
+// --- the offline sample (data/vulndb-sample) -------------------------------------------------
+
+fs::path sample_dir() { return fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "data/vulndb-sample"; }
+
+TEST_F(UpdaterTest, TheOfflineSampleImportsWithItsSeverityData) {
+    ASSERT_TRUE(fs::exists(sample_dir() / "ecosystems.txt")) << sample_dir();
+    UpdateOptions options;
+    options.source = sample_dir().string();
+    options.db_path = db_;
+    options.progress = false;
+    auto stats = update_database(options);
+    ASSERT_TRUE(stats) << stats.error().message;
+    EXPECT_GE(stats->advisories, 300u);
+    EXPECT_LT(stats->advisories, 1000u);
+    EXPECT_GT(stats->cve_records, 0u);
+    EXPECT_TRUE(stats->notes.empty());
+    auto db = VulnDatabase::open(db_);
+    ASSERT_TRUE(db);
+    // Real findings for the Debian 12 test image and its npm packages.
+    for (const char* package : {"openssl", "curl", "libxml2", "glibc", "systemd", "tar", "gnutls28", "perl", "expat"})
+        EXPECT_FALSE((*db)->affected("Debian:12", package).empty()) << package;
+    for (const char* package : {"lodash", "minimist", "axios", "jsonwebtoken", "follow-redirects"})
+        EXPECT_FALSE((*db)->affected("npm", package).empty()) << package;
+    EXPECT_TRUE((*db)->advisory("GHSA-27h2-hvpr-p74q")->withdrawn);
+    EXPECT_FALSE((*db)->status().ecosystems.empty());
+    bool alpine = false, alma = false;
+    for (const auto& count : (*db)->status().ecosystems) {
+        alpine |= count.ecosystem.starts_with("Alpine:");
+        alma |= count.ecosystem.starts_with("AlmaLinux:");
+    }
+    EXPECT_TRUE(alpine && alma);
+}
+
+// Every record of the sample is a byte-for-byte copy of a record of ../shared/vulndb.
+TEST(OfflineSample, RecordsAreCopiesOfTheSharedCorpus) {
+    fs::path shared = fs::path(MOAT_SHARED_DIR) / "vulndb";
+    if (!fs::exists(shared / "ecosystems.txt")) GTEST_SKIP() << "no ../shared/vulndb";
+    uint64_t checked = 0;
+    auto entries_of = [](const fs::path& zip) {
+        std::map<std::string, std::string> entries;
+        Status walked = for_each_zip_entry(zip, [&](std::string_view name, std::string_view body) {
+            entries.emplace(name, body);
+            return Status::Ok();
+        });
+        EXPECT_TRUE(walked) << walked.message();
+        return entries;
+    };
+    std::vector<std::pair<fs::path, fs::path>> pairs;
+    for (const auto& folder : fs::directory_iterator(sample_dir()))
+        if (fs::exists(folder.path() / "all.zip"))
+            pairs.emplace_back(folder.path() / "all.zip", shared / folder.path().filename() / "all.zip");
+    pairs.emplace_back(sample_dir() / "severity/vulnrichment-sample.zip", shared / "severity/vulnrichment-subset.zip");
+    for (const auto& [sample, original] : pairs) {
+        auto originals = entries_of(original);
+        for (const auto& [name, body] : entries_of(sample)) {
+            auto found = originals.find(name);
+            ASSERT_NE(found, originals.end()) << sample << ": " << name;
+            EXPECT_EQ(found->second, body) << sample << ": " << name;
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 300u);
+    uint64_t bytes = 0;
+    for (const auto& file : fs::recursive_directory_iterator(sample_dir()))
+        if (file.is_regular_file()) bytes += file.file_size();
+    EXPECT_LT(bytes, 2u << 20);
+}
+
 // --- the commands ---------------------------------------------------------------------------
 
 std::string read_stream(std::FILE* stream) {

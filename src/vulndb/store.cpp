@@ -741,36 +741,57 @@ private:
 
 }  // namespace
 
+namespace {
+
+// An in-place write to the database (the updater's touch of updated_at) that was killed leaves
+// a hot journal, which a read-only connection may not roll back: a read-write connection does
+// it once, so that readers keep answering.
+bool roll_back_hot_journal(const std::filesystem::path& path) {
+    sqlite3* raw = nullptr;
+    int status = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    Connection db(raw);
+    if (status != SQLITE_OK) return false;
+    sqlite3_busy_timeout(raw, 5000);
+    return sqlite3_exec(raw, "SELECT count(*) FROM meta", nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<VulnDatabase>> VulnDatabase::open(const std::filesystem::path& path) {
     std::error_code error;
     if (!std::filesystem::is_regular_file(path, error))
         return Error{fmt::format("{}: no vulnerability database here (run `moat db update`)", path.string())};
-    sqlite3* raw = nullptr;
-    int status = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-    Connection db(raw);
-    if (status != SQLITE_OK)
-        return Error{fmt::format("{}: cannot open the vulnerability database: {}", path.string(),
-                                 raw ? sqlite3_errmsg(raw) : sqlite3_errstr(status))};
-    sqlite3_busy_timeout(raw, 5000);
-    int version = -1;
-    {
-        auto meta = prepare(raw, "SELECT value FROM meta WHERE key='schema_version'");
-        if (!meta)
+    for (int attempt = 0;; ++attempt) {
+        sqlite3* raw = nullptr;
+        int status = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+        Connection db(raw);
+        if (status != SQLITE_OK)
+            return Error{fmt::format("{}: cannot open the vulnerability database: {}", path.string(),
+                                     raw ? sqlite3_errmsg(raw) : sqlite3_errstr(status))};
+        sqlite3_busy_timeout(raw, 5000);
+        int version = -1;
+        {
+            auto meta = prepare(raw, "SELECT value FROM meta WHERE key='schema_version'");
+            if (!meta && sqlite3_extended_errcode(raw) == SQLITE_READONLY_ROLLBACK && attempt == 0 &&
+                roll_back_hot_journal(path))
+                continue;
+            if (!meta)
+                return Error{fmt::format("{}: not a moat vulnerability database ({})", path.string(),
+                                         meta.error().message)};
+            if (sqlite3_step(meta->get()) == SQLITE_ROW)
+                version = std::atoi(std::string(column_text(meta->get(), 0)).c_str());
+        }
+        if (version != kVulnDbSchemaVersion)
+            return Error{fmt::format("{}: vulnerability database schema {}, this moat reads schema {} "
+                                     "(run `moat db update`)",
+                                     path.string(), version < 0 ? "unknown" : std::to_string(version),
+                                     kVulnDbSchemaVersion)};
+        auto database = std::make_unique<SqliteVulnDatabase>(path, std::move(db));
+        if (Status prepared = database->prepare_statements(); !prepared)
             return Error{fmt::format("{}: not a moat vulnerability database ({})", path.string(),
-                                     meta.error().message)};
-        if (sqlite3_step(meta->get()) == SQLITE_ROW)
-            version = std::atoi(std::string(column_text(meta->get(), 0)).c_str());
+                                     prepared.message())};
+        return std::unique_ptr<VulnDatabase>(std::move(database));
     }
-    if (version != kVulnDbSchemaVersion)
-        return Error{fmt::format("{}: vulnerability database schema {}, this moat reads schema {} "
-                                 "(run `moat db update`)",
-                                 path.string(), version < 0 ? "unknown" : std::to_string(version),
-                                 kVulnDbSchemaVersion)};
-    auto database = std::make_unique<SqliteVulnDatabase>(path, std::move(db));
-    if (Status prepared = database->prepare_statements(); !prepared)
-        return Error{fmt::format("{}: not a moat vulnerability database ({})", path.string(),
-                                 prepared.message())};
-    return std::unique_ptr<VulnDatabase>(std::move(database));
 }
 
 }  // namespace moat

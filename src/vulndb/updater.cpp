@@ -500,7 +500,7 @@ Result<std::vector<SeverityFile>> severity_files(const std::string& spec, bool e
         return files;
     }
     std::error_code error;
-    fs::path path(spec);
+    fs::path path = fs::absolute(spec).lexically_normal();
     if (fs::is_regular_file(path, error)) {
         files.push_back(SeverityFile{"severity/" + path.filename().string(), path.string()});
         return files;
@@ -625,7 +625,8 @@ Result<UpdateStats> update_database(const UpdateOptions& options) {
         std::error_code ignored;
         if (!fs::is_directory(source, ignored))
             return Error{fmt::format("source {}: not a directory or an http(s) URL", source)};
-        reader = std::make_unique<DirectoryReader>(source);
+        // Absolute, so that the stored location names the same files from any directory.
+        reader = std::make_unique<DirectoryReader>(fs::absolute(source).lexically_normal());
     }
 
     // The ecosystems: ecosystems.txt, else (a directory) the folders holding an all.zip.
@@ -685,7 +686,7 @@ Result<UpdateStats> update_database(const UpdateOptions& options) {
         bool explicit_severity = !options.severity_source.empty();
         std::string spec = explicit_severity ? options.severity_source
                            : is_url(source)  ? with_trailing_slash(source) + "severity/"
-                                             : (fs::path(source) / "severity").string();
+                                             : (fs::absolute(source).lexically_normal() / "severity").string();
         auto files = severity_files(spec, explicit_severity, options, progress, stats.notes);
         if (!files) return Error{files.error().message + failed_suffix};
         for (const auto& file : *files) {

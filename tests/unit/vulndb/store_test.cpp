@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -286,6 +288,39 @@ TEST_F(StoreTest, ReaderIsReadOnly) {
     ASSERT_TRUE(db) << db.error().message;  // opens a file it may not write
     EXPECT_EQ((*db)->status().advisories, 0u);
     EXPECT_FALSE(fs::exists(dir_ / "db-journal"));
+}
+
+// A process killed in the middle of an in-place write (the updater's touch of updated_at)
+// leaves a hot journal; readers open read-only and must still get the committed data.
+TEST_F(StoreTest, AHotJournalFromAKilledWriterIsRolledBack) {
+    fs::path path = dir_ / "db";
+    {
+        auto writer = VulnDbWriter::create(path);
+        ASSERT_TRUE(writer);
+        for (int k = 0; k < 2000; ++k)
+            ASSERT_TRUE((*writer)->add_record(record("DSA-" + std::to_string(k), {}, "Debian:11", "p" + std::to_string(k), "1"), "Debian"));
+        ASSERT_TRUE((*writer)->finish("2024-01-01T00:00:00Z"));
+    }
+    pid_t child = ::fork();
+    if (child == 0) {
+        sqlite3* raw = nullptr;
+        sqlite3_open(path.c_str(), &raw);
+        // A tiny cache makes SQLite write changed pages into the file before the commit.
+        sqlite3_exec(raw, "PRAGMA cache_size=2; BEGIN; UPDATE advisories SET summary = 'overwritten'; "
+                          "UPDATE meta SET value='2099-01-01T00:00:00Z' WHERE key='updated_at';",
+                     nullptr, nullptr, nullptr);
+        ::kill(::getpid(), SIGKILL);
+    }
+    int wait_status = 0;
+    ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(wait_status));
+    ASSERT_TRUE(fs::exists(dir_ / "db-journal")) << "no hot journal: the scenario did not happen";
+
+    auto db = VulnDatabase::open(path);
+    ASSERT_TRUE(db) << db.error().message;
+    EXPECT_EQ((*db)->status().updated_at, "2024-01-01T00:00:00Z");
+    EXPECT_EQ((*db)->status().advisories, 2000u);
+    EXPECT_EQ((*db)->advisory("DSA-7")->summary, "summary of DSA-7");
 }
 
 }  // namespace

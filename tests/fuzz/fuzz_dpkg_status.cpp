@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "analyze/pkg/dpkg_analyzer.h"
+#include "vulndb/version/dpkg_version.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -13,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             // Every reported package is named, and its version is valid (or, in status.d only,
             // absent).
             if (package.name.empty()) std::abort();
-            if (!moat::is_valid_debian_version(package.version) &&
+            if (!moat::dpkg_version_valid(package.version) &&
                 !(status_d_file && package.version.empty()))
                 std::abort();
         }

@@ -370,9 +370,10 @@ std::optional<OsInfo> OsDetector::detect(const FileView& files) const {
         if (os->pretty_name.empty()) os->pretty_name = claim->pretty_name;
     }
 
-    const bool dpkg_status_dir = !files.files_matching(is_in_dpkg_status_dir).empty();
-    if (!os && dpkg_status_dir) os = OsInfo{"debian"};
+    // Distroless without any release file names no OS (CLI.md: `os` is null); its packages are
+    // still listed. With a release file it is that OS, marked distroless.
     if (!os) return std::nullopt;
+    const bool dpkg_status_dir = !files.files_matching(is_in_dpkg_status_dir).empty();
 
     os->distroless = dpkg_status_dir;
     if (os->family == release_family) {

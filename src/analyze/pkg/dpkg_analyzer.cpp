@@ -1,5 +1,7 @@
 #include "analyze/pkg/dpkg_analyzer.h"
 
+#include "vulndb/version/dpkg_version.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -48,25 +50,6 @@ void for_each_line(std::string_view text, LineFn&& on_line) {
         if (end == std::string_view::npos) break;
         text.remove_prefix(end + 1);
     }
-}
-
-bool all_of(std::string_view text, bool (*allowed)(char)) {
-    for (char c : text)
-        if (!allowed(c)) return false;
-    return true;
-}
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-bool is_alnum(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0;
-}
-bool is_upstream_char(char c) {
-    return is_alnum(c) || std::string_view(".+~-:").find(c) != std::string_view::npos;
-}
-bool is_revision_char(char c) {
-    return is_alnum(c) || std::string_view(".+~").find(c) != std::string_view::npos;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -148,7 +131,7 @@ void add_package(const Stanza& stanza, bool status_d_file, std::vector<Package>&
         }
         warnings.push_back(fmt::format("line {}: package {} has no Version, reported without one",
                                        stanza.first_line, name));
-    } else if (!is_valid_debian_version(version)) {
+    } else if (!dpkg_version_valid(version)) {
         warnings.push_back(fmt::format("line {}: package {} has an invalid version '{}', skipped",
                                        stanza.first_line, name, version));
         return;
@@ -230,27 +213,6 @@ bool is_status_d_stanza_file(std::string_view path) {
 }
 
 }  // namespace
-
-bool is_valid_debian_version(std::string_view version) {
-    auto rest = version;
-    const auto colon = rest.find(':');
-    if (colon != std::string_view::npos) {
-        const auto epoch = rest.substr(0, colon);
-        int value = 0;  // dpkg keeps the epoch in an int
-        const auto [end, error] = std::from_chars(epoch.data(), epoch.data() + epoch.size(), value);
-        if (epoch.empty() || !all_of(epoch, is_digit) || error != std::errc()) return false;
-        rest.remove_prefix(colon + 1);
-    }
-    std::string_view upstream = rest, revision;
-    const auto hyphen = rest.rfind('-');
-    if (hyphen != std::string_view::npos) {
-        upstream = rest.substr(0, hyphen);
-        revision = rest.substr(hyphen + 1);
-        if (revision.empty() || !all_of(revision, is_revision_char)) return false;
-    }
-    return !upstream.empty() && std::isdigit(static_cast<unsigned char>(upstream[0])) &&
-           all_of(upstream, is_upstream_char);
-}
 
 std::vector<Package> parse_dpkg_status(std::string_view text, bool status_d_file,
                                        std::vector<std::string>& warnings) {

@@ -10,9 +10,6 @@
 
 namespace moat {
 
-// True for a Debian version per Policy 5.6.12: [epoch:]upstream[-revision], numeric epoch,
-// upstream starting with a digit, and only the characters each part allows.
-bool is_valid_debian_version(std::string_view version);
 
 // Installed packages of one status file. `status_d_file`: a distroless status.d/ stanza file,
 // where a missing Status: field is normal (kept) rather than damage. Packages carry no path or

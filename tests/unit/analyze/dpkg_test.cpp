@@ -13,6 +13,7 @@
 
 #include "../support/dir_file_view.h"
 #include "analyze/pkg/dpkg_analyzer.h"
+#include "vulndb/version/dpkg_version.h"
 
 namespace moat {
 namespace {
@@ -178,14 +179,14 @@ TEST(DebianVersion, AcceptsPolicyVersions) {
     for (const char* version : {"1.0", "0", "1:2.5.1-4", "5:20.10.7~3-0~debian-buster",
                                 "2020a-0+deb10u1", "8-20180414-1ubuntu2", "1.2.3~rc1", "0:1",
                                 "1:2:3-1", "3.34.1-3", "0001:1", "2147483647:1", "1.0--1"})
-        EXPECT_TRUE(is_valid_debian_version(version)) << version;
+        EXPECT_TRUE(dpkg_version_valid(version)) << version;
 }
 
 TEST(DebianVersion, RejectsWhatDpkgRejects) {
     for (const char* version : {"", "1:5.#", "a1.0", ":1.0", "x:1.0", "-1:1.0", "1.0-", "1.0-r#",
                                 "1.0 2", "1:", "99999999999:1.0", "1.0-1_2", "1:-1", "1.2:3-1",
                                 "2147483648:1", "1.0-1:2", "1.0_a"})
-        EXPECT_FALSE(is_valid_debian_version(version)) << version;
+        EXPECT_FALSE(dpkg_version_valid(version)) << version;
 }
 
 // dpkg itself is the oracle where it is installed: every short string over the characters that
@@ -218,7 +219,7 @@ TEST(DebianVersion, AgreesWithDpkgValidateVersion) {
     for (const auto& version : versions) {
         ASSERT_NE(std::fgets(verdict, sizeof verdict, verdicts), nullptr);
         const bool dpkg_says_valid = verdict[0] == '1';
-        if (dpkg_says_valid != is_valid_debian_version(version) && ++disagreements <= 10)
+        if (dpkg_says_valid != dpkg_version_valid(version) && ++disagreements <= 10)
             ADD_FAILURE() << "'" << version << "': dpkg says "
                           << (dpkg_says_valid ? "valid" : "invalid");
     }

@@ -18,7 +18,7 @@ public:
     void apply(std::string layer_digest, LayerCapture capture);
 
     // True when a node exists at exactly `path` (no symlink resolution).
-    bool contains(std::string_view path) const { return nodes_.count(std::string(path)) > 0; }
+    bool contains(std::string_view path) const { return nodes_.find(path) != nodes_.end(); }
 
     std::optional<FileContent> read(std::string_view path) const override;
     std::vector<FileContent> files_matching(

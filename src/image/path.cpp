@@ -34,7 +34,25 @@ std::optional<std::string> normalize(std::string_view path, bool clamp_at_root) 
 
 }  // namespace
 
+// True when every component of `path` is a plain name (no "", "." or ".."), so normalising
+// would return it unchanged.
+static bool already_normal(std::string_view path) {
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find('/', start);
+        if (end == std::string_view::npos) end = path.size();
+        std::string_view part = path.substr(start, end - start);
+        if (part.empty() || part == "." || part == "..") return false;
+        start = end + 1;
+    }
+    return true;
+}
+
 std::optional<std::string> normalize_image_path(std::string_view path) {
+    std::string_view trimmed = path;
+    while (trimmed.starts_with("./")) trimmed.remove_prefix(2);
+    if (!trimmed.empty() && trimmed.back() == '/') trimmed.remove_suffix(1);
+    if (!trimmed.empty() && already_normal(trimmed)) return std::string(trimmed);
     return normalize(path, false);
 }
 

@@ -15,7 +15,7 @@ PathMatcher::PathMatcher(const std::vector<PathInterest>& interests) {
             if (glob.size() > 3 && glob.ends_with("/**"))
                 subtrees_.emplace_back(glob.substr(0, glob.size() - 2), interest.max_bytes);
             else
-                globs_.emplace_back(glob, interest.max_bytes);
+                globs_.push_back(Glob{glob, glob.substr(0, glob.find_first_of("*?[\\")), interest.max_bytes});
         }
     }
 }
@@ -23,15 +23,16 @@ PathMatcher::PathMatcher(const std::vector<PathInterest>& interests) {
 std::optional<uint64_t> PathMatcher::wanted(std::string_view path) const {
     std::optional<uint64_t> best;
     auto take = [&](uint64_t limit) { best = std::max(best.value_or(0), limit); };
-    if (auto it = exact_.find(std::string(path)); it != exact_.end()) take(it->second);
+    if (auto it = exact_.find(path); it != exact_.end()) take(it->second);
     for (const auto& [suffix, limit] : suffixes_)
         if (path.ends_with(suffix)) take(limit);
     for (const auto& [prefix, limit] : subtrees_)
         if (path.starts_with(prefix)) take(limit);
-    if (!globs_.empty()) {
-        std::string terminated(path);
-        for (const auto& [glob, limit] : globs_)
-            if (::fnmatch(glob.c_str(), terminated.c_str(), FNM_PATHNAME) == 0) take(limit);
+    std::string terminated;
+    for (const auto& glob : globs_) {
+        if (!path.starts_with(glob.literal_prefix)) continue;
+        if (terminated.empty()) terminated = path;
+        if (::fnmatch(glob.pattern.c_str(), terminated.c_str(), FNM_PATHNAME) == 0) take(glob.limit);
     }
     return best;
 }

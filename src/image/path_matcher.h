@@ -19,9 +19,18 @@ public:
     std::optional<uint64_t> wanted(std::string_view path) const;
 
 private:
-    std::unordered_map<std::string, uint64_t> exact_;
+    struct TransparentHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    };
+    struct Glob {
+        std::string pattern;
+        std::string literal_prefix;  // up to the first wildcard: a path without it cannot match
+        uint64_t limit;
+    };
+    std::unordered_map<std::string, uint64_t, TransparentHash, std::equal_to<>> exact_;
     std::vector<std::pair<std::string, uint64_t>> suffixes_;
-    std::vector<std::pair<std::string, uint64_t>> globs_;
+    std::vector<Glob> globs_;
     std::vector<std::pair<std::string, uint64_t>> subtrees_;  // "DIR/**"
 };
 

@@ -40,7 +40,10 @@ std::string package_url(const Package& package, const OsInfo* os) {
     out += encode(package.name);
     std::string version = package.version;
     if (package.type == "rpm" && !package.release.empty()) version += "-" + package.release;
-    if (!version.empty()) out += "@" + encode(version);
+    if (!version.empty()) {
+        out += '@';
+        out += encode(version);
+    }
 
     std::vector<std::pair<std::string, std::string>> qualifiers;  // kept sorted by key
     if (!package.arch.empty()) qualifiers.emplace_back("arch", package.arch);

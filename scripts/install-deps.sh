@@ -11,7 +11,7 @@ PACKAGES=(
   libsimdjson-dev libcurl4-openssl-dev          # bulk OSV JSON import, advisory downloads
   nlohmann-json3-dev libcli11-dev libfmt-dev    # JSON documents, command line, formatting
   libgtest-dev googletest                       # unit and integration tests
-  rpm dpkg                                      # oracles: rpm -qa --dbpath, dpkg-query/--compare-versions
+  rpm dpkg db5.3-util                           # oracles: rpm -qa --dbpath, dpkg-query, db5.3_load
   umoci skopeo mmdebstrap jq                    # real test images (../shared/tools/make-test-image.sh)
 )
 $SUDO apt-get update -q

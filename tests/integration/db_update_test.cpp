@@ -20,7 +20,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -69,8 +68,8 @@ public:
         }
         // Kept open: the server must never write into a closed pipe.
         banner_fd_ = out[0];
-        std::smatch match;
-        if (std::regex_search(banner, match, std::regex(R"(port (\d+))"))) port_ = std::stoi(match[1]);
+        if (size_t at = banner.find(" port "); at != std::string::npos)
+            port_ = std::atoi(banner.c_str() + at + 6);
     }
     ~LoopbackHttpServer() {
         if (pid_ > 0) {
@@ -90,10 +89,11 @@ public:
         std::ifstream in(log_);
         std::vector<std::pair<std::string, int>> out;
         std::string line;
-        std::regex pattern(R"re("GET ([^ ]+) HTTP/1\.[01]" (\d{3}))re");
         while (std::getline(in, line)) {
-            std::smatch match;
-            if (std::regex_search(line, match, pattern)) out.emplace_back(match[1], std::stoi(match[2]));
+            size_t start = line.find("\"GET ");
+            size_t end = line.find(" HTTP/1.", start);
+            if (start == std::string::npos || end == std::string::npos || end + 15 > line.size()) continue;
+            out.emplace_back(line.substr(start + 5, end - start - 5), std::atoi(line.c_str() + end + 11));
         }
         return out;
     }

@@ -88,6 +88,8 @@ public:
     static Result<std::unique_ptr<VulnDatabase>> open(const std::filesystem::path& path);
     virtual ~VulnDatabase() = default;
 
+    // The affected rows for one package, by exact ecosystem and name (one indexed query).
+    // Withdrawn advisories have none: they are kept only for advisory().
     virtual std::vector<AffectedPackage> affected(std::string_view ecosystem,
                                                   std::string_view package) const = 0;
     virtual std::optional<Advisory> advisory(std::string_view id) const = 0;

@@ -17,6 +17,10 @@ step "real test image"
 export MOAT_TEST_IMAGE_DIR
 MOAT_TEST_IMAGE_DIR=$(scripts/test-image.sh)
 
+step "upgraded test image (the same image after apt-get upgrade from the security suite)"
+export MOAT_UPGRADED_ROOTFS
+MOAT_UPGRADED_ROOTFS=$(scripts/make-upgraded-image.sh "$MOAT_TEST_IMAGE_DIR")
+
 step "tests"
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 

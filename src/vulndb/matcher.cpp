@@ -174,9 +174,16 @@ std::vector<VulnerabilityFinding> Matcher::match(const std::vector<Package>& pac
                     finding.package = package;
                     finding.package.installed_files.clear();
                 }
-                if (advisory->id != id &&
-                    std::find(finding.aliases.begin(), finding.aliases.end(), advisory->id) == finding.aliases.end())
-                    finding.aliases.push_back(advisory->id);
+                auto add_alias = [&](const std::string& alias) {
+                    if (alias != id && std::find(finding.aliases.begin(), finding.aliases.end(), alias) ==
+                                           finding.aliases.end())
+                        finding.aliases.push_back(alias);
+                };
+                add_alias(advisory->id);
+                // An advisory about this one CVE may also name its GHSA id.
+                if (ids.size() == 1)
+                    for (const auto& alias : advisory->aliases)
+                        if (alias.rfind("GHSA-", 0) == 0) add_alias(alias);
                 // When sources disagree, the higher fixed version satisfies both.
                 if (!fixed.empty() && (finding.fixed_version.empty() ||
                                        compare_versions(*scheme, fixed, finding.fixed_version) > 0))

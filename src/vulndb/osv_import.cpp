@@ -279,8 +279,13 @@ public:
             } else if (key == "aliases")
                 string_list(value, [&](std::string_view alias) { add_alias(alias); });
             else if (key == "related")
+                // A GHSA id cited with the advisory's CVE (Debian changelogs) is another
+                // name for it: kept so reports and ignore files can use it.
                 string_list(value, [&](std::string_view id) {
-                    if (auto cve = cve_id_in(id)) cve_ids_.emplace_back(*cve);
+                    if (id.substr(0, 5) == "GHSA-")
+                        add_alias(id);
+                    else if (auto cve = cve_id_in(id))
+                        cve_ids_.emplace_back(*cve);
                 });
             else if (key == "upstream")
                 string_list(value, [&](std::string_view id) {

@@ -149,13 +149,14 @@ TEST(OsvImport, EntriesForTheSamePackageAreMergedOthersKeptApart) {
     EXPECT_EQ(record.affected[2].package, "tar");
 }
 
-TEST(OsvImport, AliasesIncludeCveIdsFromRelatedAndUpstream) {
+// Debian puts a GHSA id cited with the CVE in `related`: it is kept as another name.
+TEST(OsvImport, AliasesIncludeCveAndGhsaIdsFromRelatedAndUpstream) {
     auto record = parse_ok(R"({"id":"USN-1","aliases":["GHSA-aaaa-bbbb-cccc","CVE-2020-0001"],
         "related":["CVE-2020-0002","GHSA-dddd-eeee-ffff","CVE-2020-0001"],
         "upstream":["UBUNTU-CVE-2022-4203","CVE-2022-4304"]})");
     EXPECT_EQ(record.advisory.aliases,
-              (std::vector<std::string>{"GHSA-aaaa-bbbb-cccc", "CVE-2020-0001", "CVE-2020-0002",
-                                        "CVE-2022-4203", "CVE-2022-4304"}));
+              (std::vector<std::string>{"GHSA-aaaa-bbbb-cccc", "CVE-2020-0001", "GHSA-dddd-eeee-ffff",
+                                        "CVE-2020-0002", "CVE-2022-4203", "CVE-2022-4304"}));
 }
 
 TEST(OsvImport, SummaryFallsBackToTheFirstLineOfDetails) {

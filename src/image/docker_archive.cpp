@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -14,6 +15,7 @@
 #include "image/image.h"
 #include "image/manifest.h"
 #include "image/path.h"
+#include "image/tar_stream.h"
 
 namespace moat {
 namespace {
@@ -39,6 +41,46 @@ Result<ArchivePtr> open_outer(const fs::path& file, const std::string& ref) {
     return handle;
 }
 
+// `docker save | gzip` archives are read through a decompressor, so the outer stream gets the
+// same decompression-bomb limit as layers (TarStream): a few MB must not inflate to many GB.
+Status check_outer_expansion(archive* handle, const std::string& ref) {
+    const TarStreamLimits limits;
+    la_int64_t expanded = archive_filter_bytes(handle, 0);
+    la_int64_t raw = archive_filter_bytes(handle, -1);
+    if (expanded > 0 && static_cast<uint64_t>(expanded) > limits.expansion_floor &&
+        static_cast<uint64_t>(expanded) / (static_cast<uint64_t>(std::max<la_int64_t>(raw, 0)) + 1) >
+            limits.max_expansion_ratio)
+        return Error{fmt::format("{}: expands to more than {} times its compressed size ({} bytes from {}); "
+                                 "refusing a likely decompression bomb",
+                                 ref, limits.max_expansion_ratio, expanded, raw)};
+    return Status::Ok();
+}
+
+// Moves to the next member, skipping the current one's body in blocks so that the bomb check
+// runs while it is decompressed. `entry` is null at the end of the archive.
+Status next_member(archive* handle, archive_entry*& entry, bool& inside_member, const std::string& ref) {
+    if (inside_member) {
+        const void* data = nullptr;
+        size_t size = 0;
+        la_int64_t offset = 0;
+        for (;;) {
+            int rc = archive_read_data_block(handle, &data, &size, &offset);
+            if (rc == ARCHIVE_EOF) break;
+            if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+                return Error{fmt::format("{}: damaged archive: {}", ref, archive_error_string(handle))};
+            if (Status status = check_outer_expansion(handle, ref); !status.ok()) return status;
+        }
+    }
+    int rc = archive_read_next_header(handle, &entry);
+    inside_member = rc == ARCHIVE_OK || rc == ARCHIVE_WARN;
+    if (rc == ARCHIVE_EOF) {
+        entry = nullptr;
+        return Status::Ok();
+    }
+    if (!inside_member) return Error{fmt::format("{}: damaged archive: {}", ref, archive_error_string(handle))};
+    return check_outer_expansion(handle, ref);
+}
+
 // A member of the outer archive, streamed from an archive handle positioned on it.
 class ArchiveMemberSource : public ByteSource {
 public:
@@ -49,6 +91,8 @@ public:
         if (got < 0)
             return Error{fmt::format("{}: truncated or damaged archive: {}", description_,
                                      archive_error_string(handle_.get()))};
+        if (Status status = check_outer_expansion(handle_.get(), description_); !status.ok())
+            return status.error();
         return static_cast<size_t>(got);
     }
     const std::string& description() const override { return description_; }
@@ -80,12 +124,11 @@ public:
         auto handle = open_outer(file_, ref_);
         if (!handle) return handle.error();
         archive_entry* entry = nullptr;
+        bool inside_member = false;
         for (;;) {
-            int rc = archive_read_next_header(handle->get(), &entry);
-            if (rc == ARCHIVE_EOF) break;
-            if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-                return Error{fmt::format("{}: damaged archive: {}", description,
-                                         archive_error_string(handle->get()))};
+            if (Status status = next_member(handle->get(), entry, inside_member, ref_); !status.ok())
+                return status.error();
+            if (!entry) break;
             auto name = normalize_image_path(archive_entry_pathname(entry) ? archive_entry_pathname(entry) : "");
             if (name && *name == member && archive_entry_filetype(entry) == AE_IFREG)
                 return std::unique_ptr<ByteSource>(
@@ -114,12 +157,11 @@ private:
         if (!handle) return handle.error();
         size_t kept = 0;
         archive_entry* entry = nullptr;
+        bool inside_member = false;
         for (;;) {
-            int rc = archive_read_next_header(handle->get(), &entry);
-            if (rc == ARCHIVE_EOF) break;
-            if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
-                return Error{fmt::format("{}: damaged archive: {}", ref_,
-                                         archive_error_string(handle->get()))};
+            if (Status status = next_member(handle->get(), entry, inside_member, ref_); !status.ok())
+                return status;
+            if (!entry) break;
             const char* raw = archive_entry_pathname(entry);
             auto name = normalize_image_path(raw ? raw : "");
             if (!name || name->empty()) continue;

@@ -320,12 +320,8 @@ TEST_F(HostileInput, DecompressionBombIsRefusedWithBoundedMemory) {
     }
 }
 
-// KNOWN BUG (src/image/docker_archive.cpp: open_outer, DockerArchiveSource::scan and open_layer):
-// the outer archive of a docker-archive may be compressed (`docker save | gzip`), but it is read
-// with no expansion limit, unlike layers in TarStream. A 10 MB file that inflates to 10 GiB is
-// decompressed in full by scan() and again by open_layer() for every layer: minutes of CPU for
-// megabytes of input, and a 1 GB file would take hours. This test fails (by its 60 s hang
-// guard) until the outer archive gets the same bomb check.
+// The outer archive of a docker-archive may be compressed (`docker save | gzip`): it gets the
+// same expansion limit as layers, or a 10 MB file would inflate to 10 GiB once per layer read.
 TEST_F(HostileInput, CompressedDockerArchiveBombIsRefused) {
     constexpr uint64_t kBlock = 64ull << 20;
     constexpr uint64_t kBlocks = 160;  // 10 GiB of padding before the real members

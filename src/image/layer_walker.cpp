@@ -56,10 +56,33 @@ Status read_file_body(const std::filesystem::path& file, const std::string& desc
     return Status::Ok();
 }
 
+constexpr size_t kMaxLinksPerTarget = 8;
+
 }  // namespace
+
+void LayerWalker::remember_link(const std::string& path, const std::string& raw_target) const {
+    auto& links = links_to_[resolve_link_target(path, raw_target)];
+    if (links.size() < kMaxLinksPerTarget) links.push_back(path);
+}
+
+std::optional<uint64_t> LayerWalker::wanted(std::string_view path) const {
+    if (auto limit = matcher_.wanted(path)) return limit;
+    if (links_to_.empty()) return std::nullopt;
+    // Try the path itself, then each of its directories, as the target of a known link.
+    for (size_t end = path.size(); end > 0;) {
+        if (auto it = links_to_.find(std::string(path.substr(0, end))); it != links_to_.end())
+            for (const auto& link : it->second)
+                if (auto limit = matcher_.wanted(link + std::string(path.substr(end)))) return limit;
+        size_t slash = path.rfind('/', end - 1);
+        if (slash == std::string_view::npos) break;
+        end = slash;
+    }
+    return std::nullopt;
+}
 
 Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
     LayerCapture capture;
+    std::unordered_set<std::string> captured;  // paths whose body this pass kept
     for (;;) {
         auto next = stream.next();
         if (!next) return next.error();
@@ -79,6 +102,7 @@ Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
         switch (entry.kind) {
             case EntryKind::Symlink:
                 node.link_target = entry.link_target;
+                remember_link(*path, entry.link_target);
                 break;
             case EntryKind::Hardlink: {
                 auto target = normalize_image_path(entry.link_target);
@@ -88,11 +112,12 @@ Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
                         stream.description(), *path, entry.link_target));
                     continue;
                 }
+                if (!captured.count(*target) && wanted(*path)) capture.missing_link_targets.push_back(*target);
                 node.link_target = *target;
                 break;
             }
             case EntryKind::Regular: {
-                auto limit = matcher_.wanted(*path);
+                auto limit = wanted(*path);
                 if (!limit) {
                     if (!shadows_(*path)) continue;
                     break;
@@ -112,6 +137,7 @@ Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
                 auto body = builder.finish();
                 if (!body) return body.error();
                 node.body = std::move(*body);
+                captured.insert(*path);
                 break;
             }
             default:
@@ -141,9 +167,10 @@ Result<LayerCapture> LayerWalker::walk_directory(const std::filesystem::path& ro
             node.kind = EntryKind::Symlink;
             node.link_target = fs::read_symlink(it->path(), error).string();
             if (error) continue;
+            remember_link(path, node.link_target);
         } else if (fs::is_regular_file(status)) {
             node.kind = EntryKind::Regular;
-            auto limit = matcher_.wanted(path);
+            auto limit = wanted(path);
             if (!limit) continue;
             uint64_t size = it->file_size(error);
             if (error) continue;

@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "image/file_body.h"
@@ -28,6 +31,9 @@ struct LayerCapture {
     std::vector<std::pair<std::string, LayerNode>> nodes;  // in archive order
     std::vector<std::string> warnings;
     uint64_t entries = 0;
+    // Hard links an analyzer wants whose target's body this pass did not keep (tar stores the
+    // body under the first name, which nobody asked for): read in a second, targeted pass.
+    std::vector<std::string> missing_link_targets;
 };
 
 class LayerWalker {
@@ -43,8 +49,15 @@ public:
                                         const std::string& description) const;
 
 private:
+    // The body limit for `path`, asked directly or through a symlink seen so far that points at
+    // it or at one of its directories ("etc -> usr/etc" makes usr/etc/os-release wanted).
+    std::optional<uint64_t> wanted(std::string_view path) const;
+    void remember_link(const std::string& path, const std::string& raw_target) const;
+
     const PathMatcher& matcher_;
     std::function<bool(std::string_view)> shadows_;
+    // Resolved symlink target -> the link paths naming it, over all layers walked so far.
+    mutable std::unordered_map<std::string, std::vector<std::string>> links_to_;
 };
 
 }  // namespace moat

@@ -8,6 +8,26 @@
 
 namespace moat {
 
+// The rare second pass over a layer: a wanted hard link whose body tar stored under a name no
+// analyzer asked for. Only those targets are kept, and they go first so the links find them.
+Status InventoryScanner::read_link_targets(const ImageSource& source, size_t index, LayerCapture& capture) const {
+    PathInterest targets;
+    targets.exact = capture.missing_link_targets;
+    PathMatcher matcher({targets});
+    LayerWalker walker(matcher, [](std::string_view) { return false; });
+    auto bytes = source.open_layer(index);
+    if (!bytes) return bytes.error();
+    auto stream = TarStream::open(std::move(*bytes), source.expected_layer_digest(index), limits_);
+    if (!stream) return stream.error();
+    auto bodies = walker.walk(**stream);
+    if (!bodies) return bodies.error();
+    if (Status verified = (*stream)->finish(); !verified.ok()) return verified;
+    std::erase_if(bodies->nodes, [](const auto& node) { return node.second.kind != EntryKind::Regular; });
+    capture.nodes.insert(capture.nodes.begin(), std::make_move_iterator(bodies->nodes.begin()),
+                         std::make_move_iterator(bodies->nodes.end()));
+    return Status::Ok();
+}
+
 InventoryScanner::InventoryScanner(std::vector<std::unique_ptr<PackageAnalyzer>> analyzers)
     : analyzers_(std::move(analyzers)) {}
 InventoryScanner::~InventoryScanner() = default;
@@ -40,6 +60,8 @@ Result<ImageInventory> InventoryScanner::scan(const ImageSource& source) const {
             if (!capture) return capture.error();
             // Nothing from a layer counts until its digest is verified.
             if (Status verified = (*stream)->finish(); !verified.ok()) return verified.error();
+            if (!capture->missing_link_targets.empty())
+                if (Status read = read_link_targets(source, i, *capture); !read.ok()) return read.error();
             inventory.warnings.insert(inventory.warnings.end(), capture->warnings.begin(),
                                       capture->warnings.end());
             view.apply(layers[i].digest, std::move(*capture));

@@ -11,6 +11,7 @@
 
 #include "analyze/analyzer.h"
 #include "image/image.h"
+#include "image/layer_walker.h"
 #include "image/tar_stream.h"
 #include "inventory/package.h"
 
@@ -39,6 +40,8 @@ public:
     Result<ImageInventory> scan(const ImageSource& source) const;
 
 private:
+    Status read_link_targets(const ImageSource& source, size_t index, LayerCapture& capture) const;
+
     std::vector<std::unique_ptr<PackageAnalyzer>> analyzers_;
     TarStreamLimits limits_;
     std::function<void(const LayerProgress&)> on_layer_;

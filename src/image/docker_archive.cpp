@@ -21,7 +21,6 @@ namespace moat {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr size_t kMaxDocumentBytes = 16 << 20;
 constexpr size_t kMaxDocumentsTotal = 64 << 20;
 constexpr int kMaxLinkHops = 16;
 
@@ -174,7 +173,7 @@ private:
             members_.insert(*name);
             la_int64_t size = archive_entry_size(entry);
             bool document = name->ends_with(".json") || name->rfind("blobs/", 0) == 0;
-            if (!document || size < 0 || static_cast<size_t>(size) > kMaxDocumentBytes ||
+            if (!document || size < 0 || static_cast<size_t>(size) > kMaxImageDocumentBytes ||
                 kept + size > kMaxDocumentsTotal)
                 continue;
             std::string body(static_cast<size_t>(size), '\0');

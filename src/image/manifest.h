@@ -11,6 +11,11 @@
 
 namespace moat {
 
+// Manifests, indexes and configs larger than this are refused. The distribution spec expects
+// registries to take manifests up to 4 MiB; JSON parsers need tens of times the text's size for
+// deeply nested documents, so the cap also bounds memory on hostile input.
+constexpr size_t kMaxImageDocumentBytes = 4 << 20;
+
 struct Descriptor {
     std::string media_type;
     std::string digest;

@@ -11,7 +11,6 @@ namespace moat {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr size_t kMaxDocumentBytes = 16 << 20;  // manifests, indexes and configs
 constexpr int kMaxIndexDepth = 4;
 
 class OciLayoutSource : public ImageSource {
@@ -41,7 +40,7 @@ public:
         std::string description = fmt::format("{}: {} {}", ref_, what, digest);
         fs::path path = blob_path(digest);
         if (!fs::exists(path)) return Error{description + ": blob is missing from the layout"};
-        auto text = read_small_file(path, kMaxDocumentBytes, description);
+        auto text = read_small_file(path, kMaxImageDocumentBytes, description);
         if (!text) return text.error();
         std::string actual = sha256_digest(*text);
         if (actual != digest)
@@ -54,7 +53,7 @@ public:
             return Error{fmt::format("{}: {} is not a directory", ref_, root_.string())};
         if (!fs::exists(root_ / "oci-layout"))
             return Error{fmt::format("{}: not an OCI image layout (no oci-layout file)", ref_)};
-        auto index_text = read_small_file(root_ / "index.json", kMaxDocumentBytes, ref_ + ": index.json");
+        auto index_text = read_small_file(root_ / "index.json", kMaxImageDocumentBytes, ref_ + ": index.json");
         if (!index_text) return index_text.error();
         auto entries = parse_index(*index_text, ref_ + ": index.json");
         if (!entries) return entries.error();

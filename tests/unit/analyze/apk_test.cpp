@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../support/dir_file_view.h"
+#include "../support/fixture_cases.h"
 #include "analyze/pkg/apk_analyzer.h"
 
 namespace moat {
@@ -62,44 +63,13 @@ std::string mismatch(const json& expected, const std::vector<Package>& got) {
     return problems;
 }
 
-bool uses_non_default_peer_options(const json& expected) {
-    static const std::set<std::pair<std::string, json>> defaults = {
-        {"replace", true}, {"offline", true}, {"FileChecksum", true}};
-    if (!expected.contains("peer_config") || !expected["peer_config"].is_object()) return false;
-    for (const auto& [key, value] : expected["peer_config"].items())
-        if (!defaults.contains({key, value})) return true;
-    return false;
-}
-
 TEST(ApkFixtures, EveryDefaultCaseMatchesThePeer) {
-    const fs::path category = moat::testing::shared_dir() / "fixtures" / "apk";
-    std::vector<fs::path> cases;
-    for (const auto& entry : fs::directory_iterator(category))
-        if (fs::exists(entry.path() / "expected.json")) cases.push_back(entry.path());
-    std::sort(cases.begin(), cases.end());
-    ASSERT_FALSE(cases.empty()) << "no fixture cases under " << category;
-
-    size_t passed = 0, skipped = 0;
-    for (const auto& dir : cases) {
-        std::ifstream in(dir / "expected.json");
-        const auto expected = json::parse(in);
-        if (uses_non_default_peer_options(expected)) {
-            std::cout << "[ fixtures ] skipped " << dir.filename().string() << ": peer_config "
-                      << expected["peer_config"].dump() << "\n";
-            ++skipped;
-            continue;
-        }
-        std::vector<std::string> warnings;
-        const auto got =
-            ApkAnalyzer().analyze(moat::testing::DirFileView(dir / "input"), {}, warnings);
-        const auto problem = mismatch(expected, got);
-        if (problem.empty())
-            ++passed;
-        else
-            ADD_FAILURE() << dir.filename().string() << ":" << problem;
-    }
-    std::cout << "[ fixtures ] apk: " << passed << "/" << cases.size() - skipped
-              << " default cases match (" << skipped << " skipped for non-default peer options)\n";
+    testing::expect_default_fixture_cases_match(
+        "apk", [](const fs::path& dir, const json& expected) {
+            std::vector<std::string> warnings;
+            return mismatch(expected,
+                            ApkAnalyzer().analyze(testing::DirFileView(dir / "input"), {}, warnings));
+        });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@
 #include <set>
 
 #include "../support/dir_file_view.h"
+#include "../support/fixture_cases.h"
+#include "../support/memory_file_view.h"
 #include "analyze/pkg/dpkg_analyzer.h"
 #include "vulndb/version/dpkg_version.h"
 
@@ -21,26 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// A FileView over files given inline.
-class MemoryFileView : public FileView {
-public:
-    explicit MemoryFileView(std::map<std::string, std::string> files) : files_(std::move(files)) {}
-    std::optional<FileContent> read(std::string_view path) const override {
-        auto it = files_.find(std::string(path));
-        if (it == files_.end()) return std::nullopt;
-        return FileContent{it->first, "sha256:layer", it->second};
-    }
-    std::vector<FileContent> files_matching(
-        const std::function<bool(std::string_view)>& match) const override {
-        std::vector<FileContent> out;
-        for (const auto& [path, body] : files_)
-            if (match(path)) out.push_back(FileContent{path, "sha256:layer", body});
-        return out;
-    }
-
-private:
-    std::map<std::string, std::string> files_;
-};
+using testing::MemoryFileView;
 
 std::vector<Package> parse(std::string_view text, bool status_d = false) {
     std::vector<std::string> warnings;
@@ -99,44 +82,13 @@ std::string mismatch(const json& expected, const std::vector<Package>& got) {
     return problems;
 }
 
-bool uses_non_default_peer_options(const json& expected) {
-    static const std::set<std::pair<std::string, json>> defaults = {
-        {"replace", true}, {"offline", true}, {"FileChecksum", true}};
-    if (!expected.contains("peer_config") || !expected["peer_config"].is_object()) return false;
-    for (const auto& [key, value] : expected["peer_config"].items())
-        if (!defaults.contains({key, value})) return true;
-    return false;
-}
-
 TEST(DpkgFixtures, EveryDefaultCaseMatchesThePeer) {
-    const fs::path category = moat::testing::shared_dir() / "fixtures" / "dpkg";
-    std::vector<fs::path> cases;
-    for (const auto& entry : fs::directory_iterator(category))
-        if (fs::exists(entry.path() / "expected.json")) cases.push_back(entry.path());
-    std::sort(cases.begin(), cases.end());
-    ASSERT_FALSE(cases.empty()) << "no fixture cases under " << category;
-
-    size_t passed = 0, skipped = 0;
-    for (const auto& dir : cases) {
-        std::ifstream in(dir / "expected.json");
-        const auto expected = json::parse(in);
-        if (uses_non_default_peer_options(expected)) {
-            std::cout << "[ fixtures ] skipped " << dir.filename().string() << ": peer_config "
-                      << expected["peer_config"].dump() << "\n";
-            ++skipped;
-            continue;
-        }
-        std::vector<std::string> warnings;
-        const auto got =
-            DpkgAnalyzer().analyze(moat::testing::DirFileView(dir / "input"), {}, warnings);
-        const auto problem = mismatch(expected, got);
-        if (problem.empty())
-            ++passed;
-        else
-            ADD_FAILURE() << dir.filename().string() << ":" << problem;
-    }
-    std::cout << "[ fixtures ] dpkg: " << passed << "/" << cases.size() - skipped
-              << " default cases match (" << skipped << " skipped for non-default peer options)\n";
+    testing::expect_default_fixture_cases_match(
+        "dpkg", [](const fs::path& dir, const json& expected) {
+            std::vector<std::string> warnings;
+            return mismatch(expected,
+                            DpkgAnalyzer().analyze(testing::DirFileView(dir / "input"), {}, warnings));
+        });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,7 +297,7 @@ TEST(DpkgAnalyzer, ReadsStatusAndStatusDWithTheirOwnedFiles) {
          "0e3a0c5a5a3e2d2a6c0b8bb6e5c0b3a2  usr/lib/aarch64-linux-gnu/libsqlite3.so.0.8.6\n"},
         {"var/lib/dpkg/status.d/libsqlite3-0.preinst", "#!/bin/sh\nset -e\n"},
         {"var/lib/dpkg/status.d/nested/ignored", "Package: x\nVersion: 1\n"},
-    });
+    }, "sha256:layer");
     std::vector<std::string> warnings;
     const auto packages = DpkgAnalyzer().analyze(files, {}, warnings);
     ASSERT_EQ(names(packages), (std::vector<std::string>{"tar", "libc6", "libsqlite3-0"}));
@@ -366,7 +318,8 @@ TEST(DpkgAnalyzer, ReadsStatusAndStatusDWithTheirOwnedFiles) {
 
 TEST(DpkgAnalyzer, WarningsNameTheDatabase) {
     const MemoryFileView files(std::map<std::string, std::string>{
-        {"var/lib/dpkg/status", "Package: x\nStatus: install ok installed\n"}});
+        {"var/lib/dpkg/status", "Package: x\nStatus: install ok installed\n"}},
+        "sha256:layer");
     std::vector<std::string> warnings;
     EXPECT_TRUE(DpkgAnalyzer().analyze(files, {}, warnings).empty());
     ASSERT_EQ(warnings.size(), 1u);
@@ -375,7 +328,7 @@ TEST(DpkgAnalyzer, WarningsNameTheDatabase) {
 
 TEST(DpkgAnalyzer, NoDatabaseNoPackages) {
     std::vector<std::string> warnings;
-    EXPECT_TRUE(DpkgAnalyzer().analyze(MemoryFileView({}), {}, warnings).empty());
+    EXPECT_TRUE(DpkgAnalyzer().analyze(MemoryFileView({}, "sha256:layer"), {}, warnings).empty());
     EXPECT_TRUE(warnings.empty());
 }
 

@@ -10,32 +10,15 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/dir_file_view.h"
+#include "../support/fixture_cases.h"
+#include "../support/memory_file_view.h"
 
 namespace moat {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A FileView over files given inline.
-class MemoryFileView : public FileView {
-public:
-    explicit MemoryFileView(std::map<std::string, std::string> files) : files_(std::move(files)) {}
-    std::optional<FileContent> read(std::string_view path) const override {
-        auto it = files_.find(std::string(path));
-        if (it == files_.end()) return std::nullopt;
-        return FileContent{it->first, "", it->second};
-    }
-    std::vector<FileContent> files_matching(
-        const std::function<bool(std::string_view)>& match) const override {
-        std::vector<FileContent> out;
-        for (const auto& [path, body] : files_)
-            if (match(path)) out.push_back(FileContent{path, "", body});
-        return out;
-    }
-
-private:
-    std::map<std::string, std::string> files_;
-};
+using testing::MemoryFileView;
 
 std::optional<OsInfo> detect(std::map<std::string, std::string> files) {
     return OsDetector().detect(MemoryFileView(std::move(files)));
@@ -57,16 +40,12 @@ std::string mismatch(const nlohmann::json& expected, const std::optional<OsInfo>
 
 TEST(OsFixtures, EveryCaseMatchesThePeer) {
     const fs::path category = moat::testing::shared_dir() / "fixtures" / "os-identification";
-    std::vector<fs::path> cases;
-    for (const auto& entry : fs::directory_iterator(category))
-        if (fs::exists(entry.path() / "expected.json")) cases.push_back(entry.path());
-    std::sort(cases.begin(), cases.end());
+    const std::vector<fs::path> cases = testing::fixture_case_dirs(category);
     ASSERT_FALSE(cases.empty()) << "no fixture cases under " << category;
 
     size_t passed = 0, skipped = 0;
     for (const auto& dir : cases) {
-        std::ifstream in(dir / "expected.json");
-        const auto expected = nlohmann::json::parse(in);
+        const auto expected = testing::load_json(dir / "expected.json");
         if (expected.contains("peer_config") && !expected["peer_config"].is_null() &&
             !expected["peer_config"].empty()) {
             ++skipped;  // non-default peer options are not moat's default behaviour

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../support/dir_file_view.h"
+#include "../support/fixture_cases.h"
 #include "analyze/pkg/rpm_analyzer.h"
 
 namespace moat {
@@ -35,19 +36,14 @@ std::vector<FixtureCase> rpm_fixture_cases() {
     for (const char* category : {"rpm", "rpm-manifest"}) {
         const fs::path root = testing::shared_dir() / "fixtures" / category;
         if (!fs::is_directory(root)) continue;
-        for (const auto& entry : fs::directory_iterator(root))
-            if (fs::exists(entry.path() / "expected.json"))
-                cases.push_back({category, entry.path().filename().string(), entry.path()});
+        // Sorted within the category; "rpm" sorts before "rpm-manifest", so all are sorted.
+        for (const auto& dir : testing::fixture_case_dirs(root))
+            cases.push_back({category, dir.filename().string(), dir});
     }
-    std::sort(cases.begin(), cases.end(),
-              [](const auto& a, const auto& b) { return a.dir < b.dir; });
     return cases;
 }
 
-json load_json(const fs::path& path) {
-    std::ifstream in(path);
-    return json::parse(in);
-}
+using testing::load_json;
 
 std::string epoch_text(const std::optional<long>& epoch) {
     return epoch ? std::to_string(*epoch) : "none";

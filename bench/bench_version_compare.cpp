@@ -3,8 +3,6 @@
 // the same pairs (the floor any version order pays: reading the bytes).
 //
 //   build/bench_version_compare [SHARED_DIR]     (default: the shared/ folder beside the checkout)
-#include <archive.h>
-#include <archive_entry.h>
 
 #include <cstdio>
 #include <ctime>
@@ -16,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "test_support/osv_zip.h"
 #include "vulndb/version/version_compare.h"
 
 namespace {
@@ -24,30 +23,20 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> osv_versions(const fs::path& zip_path) {
     std::set<std::string> found;
-    archive* zip = archive_read_new();
-    archive_read_support_format_zip(zip);
-    if (archive_read_open_filename(zip, zip_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-        std::fprintf(stderr, "%s: %s\n", zip_path.c_str(), archive_error_string(zip));
-        archive_read_free(zip);
+    std::string error;
+    bool opened = moat::test_support::for_each_osv_record(
+        zip_path,
+        [&](const nlohmann::json& record) {
+            moat::test_support::for_each_event_version(
+                record, [&](const std::string&, const std::string&, const std::string& version) {
+                    found.insert(version);  // every event, "limit" included
+                });
+        },
+        &error);
+    if (!opened) {
+        std::fprintf(stderr, "%s: %s\n", zip_path.c_str(), error.c_str());
         return {};
     }
-    archive_entry* entry = nullptr;
-    std::string body;
-    char buffer[1 << 16];
-    while (archive_read_next_header(zip, &entry) == ARCHIVE_OK) {
-        body.clear();
-        for (la_ssize_t n; (n = archive_read_data(zip, buffer, sizeof buffer)) > 0;)
-            body.append(buffer, static_cast<size_t>(n));
-        auto record = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-        if (!record.is_object()) continue;
-        for (const auto& affected : record.value("affected", nlohmann::json::array()))
-            for (const auto& range : affected.value("ranges", nlohmann::json::array()))
-                for (const auto& event : range.value("events", nlohmann::json::array()))
-                    for (const auto& [kind, version] : event.items())
-                        if (version.is_string() && version != "0")
-                            found.insert(version.get<std::string>());
-    }
-    archive_read_free(zip);
     return {found.begin(), found.end()};
 }
 

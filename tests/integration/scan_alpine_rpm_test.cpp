@@ -6,8 +6,6 @@
 //  - rpm end to end: an rpm database written by the real rpm tools (rpmbuild of empty packages
 //    carrying real AlmaLinux 9 names, epochs, versions and releases; rpm -i --justdb) under an
 //    AlmaLinux 9 os-release reports exactly the ALSA advisories checked by hand in the records.
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
@@ -29,7 +27,9 @@
 #include <tuple>
 #include <vector>
 
+#include "support/full_database.h"
 #include "support/run_command.h"
+#include "test_support/osv_zip.h"
 
 namespace moat::testing {
 namespace {
@@ -39,51 +39,8 @@ using json = nlohmann::json;
 
 const fs::path kSharedDir = MOAT_SHARED_DIR;
 
-// The full database, built from ../shared/vulndb once per moat binary and shared by the test
-// processes (ctest runs every test in a process of its own). `moat db update` keeps an unchanged
-// database, so only the first caller pays the import; the callers queue on a lock of their own.
-// The same cache as scan_debian_test.cpp, whose copy of this function removes stale ones.
-fs::path full_database() {
-    struct stat binary {};
-    if (::stat(MOAT_BINARY, &binary) != 0)
-        throw std::runtime_error(std::string("no moat binary at ") + MOAT_BINARY);
-    fs::path dir = fs::temp_directory_path() /
-                   ("moat-itest-vulndb-" + std::to_string(::getuid()) + "-" +
-                    std::to_string(binary.st_size) + "-" + std::to_string(binary.st_mtim.tv_sec));
-    fs::create_directories(dir);
-    // moat refuses a second concurrent updater of one database: the test processes queue here.
-    int lock = ::open((dir / "test.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (lock < 0 || ::flock(lock, LOCK_EX) != 0)
-        throw std::runtime_error("cannot lock " + dir.string());
-    auto updated = run_command({MOAT_BINARY, "db", "update", "--source",
-                                (kSharedDir / "vulndb").string(), "--db", (dir / "db").string()});
-    ::close(lock);
-    if (updated.exit_code != 0) throw std::runtime_error("moat db update failed: " + updated.err);
-    return dir / "db";
-}
 
-// Every JSON record of an OSV-export zip whose text holds `must_contain`, read with libarchive.
-void for_each_zip_record(const fs::path& zip_path, std::string_view must_contain,
-                         const std::function<void(const json&)>& visit) {
-    archive* zip = archive_read_new();
-    archive_read_support_format_zip(zip);
-    if (archive_read_open_filename(zip, zip_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-        std::string message = archive_error_string(zip);
-        archive_read_free(zip);
-        throw std::runtime_error(zip_path.string() + ": " + message);
-    }
-    archive_entry* entry = nullptr;
-    std::string body;
-    char buffer[1 << 16];
-    while (archive_read_next_header(zip, &entry) == ARCHIVE_OK) {
-        body.clear();
-        for (la_ssize_t n; (n = archive_read_data(zip, buffer, sizeof buffer)) > 0;)
-            body.append(buffer, static_cast<size_t>(n));
-        if (body.find(must_contain) == std::string::npos) continue;
-        visit(json::parse(body));
-    }
-    archive_read_free(zip);
-}
+using test_support::for_each_zip_record;
 
 void write_file(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());

@@ -10,8 +10,6 @@
 //  - the JSON shape of ../shared/CLI.md;
 //  - --exit-code, --severity, --ignore-unfixed and --ignorefile.
 // scripts/test.sh builds the image and sets MOAT_TEST_IMAGE_DIR; without it these tests skip.
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/file.h>
@@ -31,7 +29,9 @@
 #include <string>
 #include <vector>
 
+#include "support/full_database.h"
 #include "support/run_command.h"
+#include "test_support/osv_zip.h"
 
 namespace moat::testing {
 namespace {
@@ -41,60 +41,7 @@ using json = nlohmann::json;
 
 const fs::path kSharedDir = MOAT_SHARED_DIR;
 
-// The full database, built from ../shared/vulndb once per moat binary and shared by the test
-// processes (ctest runs every test in a process of its own, so "once per suite" would still be
-// once per test). `moat db update` keeps an unchanged database (a few stat()s and a touch), so
-// only the first caller pays the import; the callers queue on a lock of their own.
-// Caches of other builds older than six hours are removed.
-fs::path full_database() {
-    struct stat binary {};
-    if (::stat(MOAT_BINARY, &binary) != 0)
-        throw std::runtime_error(std::string("no moat binary at ") + MOAT_BINARY);
-    std::string prefix = "moat-itest-vulndb-" + std::to_string(::getuid()) + "-";
-    fs::path dir = fs::temp_directory_path() / (prefix + std::to_string(binary.st_size) + "-" +
-                                                std::to_string(binary.st_mtim.tv_sec));
-    std::error_code ignored;
-    for (const auto& entry : fs::directory_iterator(fs::temp_directory_path(), ignored)) {
-        if (entry.path() == dir || entry.path().filename().string().rfind(prefix, 0) != 0) continue;
-        auto written = fs::last_write_time(entry.path() / "db", ignored);
-        if (!ignored && fs::file_time_type::clock::now() - written > std::chrono::hours(6))
-            fs::remove_all(entry.path(), ignored);
-    }
-    fs::create_directories(dir);
-    // moat refuses a second concurrent updater of one database: the test processes queue here.
-    int lock = ::open((dir / "test.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (lock < 0 || ::flock(lock, LOCK_EX) != 0)
-        throw std::runtime_error("cannot lock " + dir.string());
-    auto updated = run_command({MOAT_BINARY, "db", "update", "--source",
-                                (kSharedDir / "vulndb").string(), "--db", (dir / "db").string()});
-    ::close(lock);
-    if (updated.exit_code != 0) throw std::runtime_error("moat db update failed: " + updated.err);
-    return dir / "db";
-}
-
-// Every JSON record of an OSV-export zip whose text holds `must_contain` (a cheap pre-filter),
-// read with libarchive and parsed with nlohmann-json.
-void for_each_zip_record(const fs::path& zip_path, std::string_view must_contain,
-                         const std::function<void(const json&)>& visit) {
-    archive* zip = archive_read_new();
-    archive_read_support_format_zip(zip);
-    if (archive_read_open_filename(zip, zip_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-        std::string message = archive_error_string(zip);
-        archive_read_free(zip);
-        throw std::runtime_error(zip_path.string() + ": " + message);
-    }
-    archive_entry* entry = nullptr;
-    std::string body;
-    char buffer[1 << 16];
-    while (archive_read_next_header(zip, &entry) == ARCHIVE_OK) {
-        body.clear();
-        for (la_ssize_t n; (n = archive_read_data(zip, buffer, sizeof buffer)) > 0;)
-            body.append(buffer, static_cast<size_t>(n));
-        if (body.find(must_contain) == std::string::npos) continue;
-        visit(json::parse(body));
-    }
-    archive_read_free(zip);
-}
+using test_support::for_each_zip_record;
 
 // dpkg itself: is `a` newer than `b`?
 bool dpkg_newer(const std::string& a, const std::string& b) {
@@ -153,7 +100,7 @@ class DebianImageScan : public ::testing::Test {
         if (!dir || !fs::exists(fs::path(dir) / "oci") || !fs::exists(fs::path(dir) / "expected"))
             return;
         image_dir_ = new fs::path(dir);
-        db_ = new fs::path(full_database());
+        db_ = new fs::path(full_database(StaleCaches::kRemove));
     }
     static void TearDownTestSuite() {
         delete image_dir_;

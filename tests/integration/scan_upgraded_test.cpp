@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "support/full_database.h"
 #include "support/run_command.h"
 
 namespace moat::testing {
@@ -28,28 +29,6 @@ using json = nlohmann::json;
 
 const fs::path kSharedDir = MOAT_SHARED_DIR;
 
-// The full database, built from ../shared/vulndb once per moat binary and shared by the test
-// processes (ctest runs every test in a process of its own). `moat db update` keeps an unchanged
-// database, so only the first caller pays the import; the callers queue on a lock of their own.
-// The same cache as scan_debian_test.cpp, whose copy of this function removes stale ones.
-fs::path full_database() {
-    struct stat binary {};
-    if (::stat(MOAT_BINARY, &binary) != 0)
-        throw std::runtime_error(std::string("no moat binary at ") + MOAT_BINARY);
-    fs::path dir = fs::temp_directory_path() /
-                   ("moat-itest-vulndb-" + std::to_string(::getuid()) + "-" +
-                    std::to_string(binary.st_size) + "-" + std::to_string(binary.st_mtim.tv_sec));
-    fs::create_directories(dir);
-    // moat refuses a second concurrent updater of one database: the test processes queue here.
-    int lock = ::open((dir / "test.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (lock < 0 || ::flock(lock, LOCK_EX) != 0)
-        throw std::runtime_error("cannot lock " + dir.string());
-    auto updated = run_command({MOAT_BINARY, "db", "update", "--source",
-                                (kSharedDir / "vulndb").string(), "--db", (dir / "db").string()});
-    ::close(lock);
-    if (updated.exit_code != 0) throw std::runtime_error("moat db update failed: " + updated.err);
-    return dir / "db";
-}
 
 class UpgradedImageScan : public ::testing::Test {
   protected:

@@ -3,8 +3,6 @@
 // every version of the Alpine advisories and the apk fixtures.
 #include "vulndb/version/apk_version.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support/osv_zip.h"
 #include "vulndb/version/version_compare.h"
 
 namespace moat {
@@ -157,30 +156,18 @@ TEST(VersionApk, Validity) {
 // Every non-"0" event version of the OSV records in an all.zip.
 std::set<std::string> osv_versions(const fs::path& zip_path) {
     std::set<std::string> found;
-    archive* zip = archive_read_new();
-    archive_read_support_format_zip(zip);
-    if (archive_read_open_filename(zip, zip_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-        ADD_FAILURE() << zip_path << ": " << archive_error_string(zip);
-        archive_read_free(zip);
-        return found;
-    }
-    archive_entry* entry = nullptr;
-    std::string body;
-    char buffer[1 << 16];
-    while (archive_read_next_header(zip, &entry) == ARCHIVE_OK) {
-        body.clear();
-        for (la_ssize_t n; (n = archive_read_data(zip, buffer, sizeof buffer)) > 0;)
-            body.append(buffer, static_cast<size_t>(n));
-        auto record = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-        if (!record.is_object()) continue;
-        for (const auto& affected : record.value("affected", nlohmann::json::array()))
-            for (const auto& range : affected.value("ranges", nlohmann::json::array()))
-                for (const auto& event : range.value("events", nlohmann::json::array()))
-                    for (const auto& [kind, version] : event.items())
-                        if (kind != "limit" && version.is_string() && version != "0")
-                            found.insert(version.get<std::string>());
-    }
-    archive_read_free(zip);
+    std::string error;
+    bool opened = test_support::for_each_osv_record(
+        zip_path,
+        [&](const nlohmann::json& record) {
+            test_support::for_each_event_version(
+                record,
+                [&](const std::string&, const std::string& kind, const std::string& version) {
+                    if (kind != "limit") found.insert(version);
+                });
+        },
+        &error);
+    if (!opened) ADD_FAILURE() << zip_path << ": " << error;
     return found;
 }
 

@@ -3,8 +3,6 @@
 // over the AlmaLinux advisory versions, the rpm fixtures and edits of them.
 #include "vulndb/version/rpm_version.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -21,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "test_support/osv_zip.h"
 #include "vulndb/version/version_compare.h"
 
 namespace moat {
@@ -173,34 +172,9 @@ fs::path temp_path(const std::string& name) {
 // (package, version) of every non-"0" event of every OSV record in an all.zip.
 std::vector<std::pair<std::string, std::string>> osv_versions(const fs::path& zip_path) {
     std::vector<std::pair<std::string, std::string>> found;
-    archive* zip = archive_read_new();
-    archive_read_support_format_zip(zip);
-    if (archive_read_open_filename(zip, zip_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-        ADD_FAILURE() << zip_path << ": " << archive_error_string(zip);
-        archive_read_free(zip);
-        return found;
-    }
-    archive_entry* entry = nullptr;
-    std::string body;
-    char buffer[1 << 16];
-    while (archive_read_next_header(zip, &entry) == ARCHIVE_OK) {
-        body.clear();
-        for (la_ssize_t n; (n = archive_read_data(zip, buffer, sizeof buffer)) > 0;)
-            body.append(buffer, static_cast<size_t>(n));
-        auto record = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-        if (!record.is_object()) continue;
-        for (const auto& affected : record.value("affected", nlohmann::json::array())) {
-            std::string package;
-            if (auto it = affected.find("package"); it != affected.end() && it->is_object())
-                package = it->value("name", std::string());
-            for (const auto& range : affected.value("ranges", nlohmann::json::array()))
-                for (const auto& event : range.value("events", nlohmann::json::array()))
-                    for (const auto& [kind, version] : event.items())
-                        if (kind != "limit" && version.is_string() && version != "0")
-                            found.emplace_back(package, version.get<std::string>());
-        }
-    }
-    archive_read_free(zip);
+    std::string error;
+    if (!test_support::osv_package_versions(zip_path, &found, &error))
+        ADD_FAILURE() << zip_path << ": " << error;
     return found;
 }
 

@@ -1,5 +1,7 @@
 #include "vulndb/version/apk_version.h"
 
+#include "vulndb/version/digit_runs.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -43,21 +45,8 @@ int suffix_rank(std::string_view name) {
     return -1;
 }
 
-int sign(int value) { return (value > 0) - (value < 0); }
-
-int compare_bytes(std::string_view a, std::string_view b) {
-    size_t common = std::min(a.size(), b.size());
-    if (int order = common == 0 ? 0 : std::memcmp(a.data(), b.data(), common)) return sign(order);
-    if (a.size() == b.size()) return 0;
-    return a.size() < b.size() ? -1 : 1;
-}
-
-int compare_numbers(std::string_view a, std::string_view b) {
-    while (!a.empty() && a.front() == '0') a.remove_prefix(1);
-    while (!b.empty() && b.front() == '0') b.remove_prefix(1);
-    if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-    return compare_bytes(a, b);
-}
+using version_runs::compare_bytes;
+using version_runs::compare_numbers;
 
 // Reads a version one token at a time. `text` is the token's content (digits, the letter, the
 // suffix name or the hash); `problem` says why the token is Invalid.

@@ -1,5 +1,7 @@
 #include "vulndb/version/rpm_version.h"
 
+#include "vulndb/version/digit_runs.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -13,22 +15,8 @@ constexpr bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
 // Everything but letters, digits, '~' and '^' only separates runs (non-ASCII bytes too).
 constexpr bool is_separator(char c) { return !is_alnum(c) && c != '~' && c != '^'; }
 
-int sign(int value) { return (value > 0) - (value < 0); }
-
-// Byte-wise order of two runs, a proper prefix first (strcmp on the runs).
-int compare_bytes(std::string_view a, std::string_view b) {
-    size_t common = std::min(a.size(), b.size());
-    if (int order = common == 0 ? 0 : std::memcmp(a.data(), b.data(), common)) return sign(order);
-    if (a.size() == b.size()) return 0;
-    return a.size() < b.size() ? -1 : 1;
-}
-
-int compare_numbers(std::string_view a, std::string_view b) {
-    while (!a.empty() && a.front() == '0') a.remove_prefix(1);
-    while (!b.empty() && b.front() == '0') b.remove_prefix(1);
-    if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-    return compare_bytes(a, b);
-}
+using version_runs::compare_bytes;
+using version_runs::compare_numbers;
 
 }  // namespace
 

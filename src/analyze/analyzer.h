@@ -20,6 +20,9 @@ struct PathInterest {
     std::vector<std::string> globs;
     // Files larger than this are not captured (the analyzer is told nothing about them).
     size_t max_bytes = 512ull << 20;
+    // Also capture every executable ELF file (any x bit, "\x7fELF" magic), wherever it is: Go and
+    // Rust binaries carry their module lists inside.
+    bool elf_executables = false;
 };
 
 // What package analyzers know of the image besides their files.

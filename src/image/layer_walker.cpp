@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,34 @@
 
 namespace moat {
 namespace {
+
+constexpr std::string_view kElfMagic = "\x7f" "ELF";
+
+bool is_executable(uint32_t mode) { return (mode & 0111) != 0; }
+
+bool starts_with_elf_magic(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    char head[4] = {};
+    return in.read(head, sizeof head) && std::string_view(head, sizeof head) == kElfMagic;
+}
+
+// Decides from a body's first bytes, as they stream past, whether it is an ELF file.
+class ElfSniffer {
+public:
+    // Whether to keep the chunk: true until the magic is seen to be wrong.
+    bool feed(const char* data, size_t size) {
+        while (seen_ < kElfMagic.size() && size > 0) {
+            if (*data != kElfMagic[seen_]) return elf_ = false;
+            ++seen_, ++data, --size;
+        }
+        return elf_;
+    }
+    bool is_elf() const { return elf_ && seen_ == kElfMagic.size(); }
+
+private:
+    size_t seen_ = 0;
+    bool elf_ = true;
+};
 
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
@@ -63,6 +92,11 @@ constexpr size_t kMaxLinksPerTarget = 8;
 void LayerWalker::remember_link(const std::string& path, const std::string& raw_target) const {
     auto& links = links_to_[resolve_link_target(path, raw_target)];
     if (links.size() < kMaxLinksPerTarget) links.push_back(path);
+}
+
+bool LayerWalker::elf_candidate(uint64_t size) const {
+    auto limit = matcher_.elf_executable_limit();
+    return limit && size >= kElfMagic.size() && size <= *limit;
 }
 
 std::optional<uint64_t> LayerWalker::wanted(std::string_view path) const {
@@ -118,22 +152,29 @@ Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
             }
             case EntryKind::Regular: {
                 auto limit = wanted(*path);
-                if (!limit) {
+                const bool sniff_elf = !limit && is_executable(entry.mode) && elf_candidate(entry.size);
+                if (!limit && !sniff_elf) {
                     if (!shadows_(*path)) continue;
                     break;
                 }
-                if (entry.size > *limit) {
+                if (limit && entry.size > *limit) {
                     capture.warnings.push_back(fmt::format("{}: {} is {} bytes, over the {} byte limit; not read",
                                                            stream.description(), *path, entry.size, *limit));
                     break;
                 }
                 FileBodyBuilder builder(stream.description() + ": " + *path);
+                ElfSniffer sniffer;
                 Status appended = Status::Ok();
                 Status read = stream.read_body_chunks([&](const char* data, size_t size) {
+                    if (sniff_elf && !sniffer.feed(data, size)) return;
                     if (appended.ok()) appended = builder.append(data, size);
                 });
                 if (!read.ok()) return read.error();
                 if (!appended.ok()) return appended.error();
+                if (sniff_elf && !sniffer.is_elf()) {
+                    if (!shadows_(*path)) continue;
+                    break;
+                }
                 auto body = builder.finish();
                 if (!body) return body.error();
                 node.body = std::move(*body);
@@ -171,9 +212,14 @@ Result<LayerCapture> LayerWalker::walk_directory(const std::filesystem::path& ro
         } else if (fs::is_regular_file(status)) {
             node.kind = EntryKind::Regular;
             auto limit = wanted(path);
-            if (!limit) continue;
             uint64_t size = it->file_size(error);
             if (error) continue;
+            if (!limit) {
+                const auto perms = static_cast<uint32_t>(status.permissions());
+                if (!is_executable(perms) || !elf_candidate(size) || !starts_with_elf_magic(it->path()))
+                    continue;
+                limit = size;
+            }
             if (size > *limit) {
                 capture.warnings.push_back(fmt::format("{}: {} is {} bytes, over the {} byte limit; not read",
                                                        description, path, size, *limit));

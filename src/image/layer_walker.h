@@ -52,6 +52,8 @@ private:
     // The body limit for `path`, asked directly or through a symlink seen so far that points at
     // it or at one of its directories ("etc -> usr/etc" makes usr/etc/os-release wanted).
     std::optional<uint64_t> wanted(std::string_view path) const;
+    // Whether a file of this size may be captured as an executable ELF (see PathInterest).
+    bool elf_candidate(uint64_t size) const;
     void remember_link(const std::string& path, const std::string& raw_target) const;
 
     const PathMatcher& matcher_;

@@ -9,6 +9,7 @@ namespace moat {
 PathMatcher::PathMatcher(const std::vector<PathInterest>& interests) {
     auto widen = [](uint64_t& slot, uint64_t value) { slot = std::max(slot, value); };
     for (const auto& interest : interests) {
+        if (interest.elf_executables) elf_limit_ = std::max(elf_limit_.value_or(0), uint64_t{interest.max_bytes});
         for (const auto& path : interest.exact) widen(exact_[path], interest.max_bytes);
         for (const auto& suffix : interest.suffixes) suffixes_.emplace_back(suffix, interest.max_bytes);
         for (const auto& glob : interest.globs) {

@@ -17,6 +17,8 @@ public:
     explicit PathMatcher(const std::vector<PathInterest>& interests);
     // The largest body size any interested analyzer accepts, or nullopt when none asked.
     std::optional<uint64_t> wanted(std::string_view path) const;
+    // The body limit for executable ELF files anywhere, or nullopt when no analyzer asked.
+    std::optional<uint64_t> elf_executable_limit() const { return elf_limit_; }
 
 private:
     struct TransparentHash {
@@ -32,6 +34,7 @@ private:
     std::vector<std::pair<std::string, uint64_t>> suffixes_;
     std::vector<Glob> globs_;
     std::vector<std::pair<std::string, uint64_t>> subtrees_;  // "DIR/**"
+    std::optional<uint64_t> elf_limit_;
 };
 
 }  // namespace moat

@@ -25,6 +25,10 @@ struct Package {
     std::string modularity_label;  // rpm MODULARITYLABEL
     std::string maintainer;
     std::vector<std::string> installed_files;  // files the package owns, without leading '/'
+    // Language packages: a development-only dependency (the lock file says so), and an identity
+    // guessed from a file name rather than read from metadata (a jar without pom.properties).
+    bool dev = false;
+    bool low_confidence = false;
     std::string path;   // file the package was read from, relative to the image root
     std::string layer;  // digest of the layer that last wrote `path` ("" for dir: sources)
 };

@@ -1,5 +1,6 @@
 #include "inventory/purl.h"
 
+#include <cctype>
 #include <cstdio>
 #include <vector>
 
@@ -31,13 +32,32 @@ std::string os_namespace(const Package& package, const OsInfo* os) {
     return {};
 }
 
+bool is_os_type(const std::string& type) { return type == "deb" || type == "apk" || type == "rpm"; }
+
+// The namespace/name part of a language package's purl: Maven's "group:artifact" becomes
+// "group/artifact", PyPI names are normalised (PEP 503 lower case, '_' as '-'), and the
+// slashes of scoped npm names, Go module paths and Composer names stay segment separators.
+std::string language_name_path(const Package& package) {
+    std::string name = package.name;
+    if (package.type == "maven") {
+        if (auto colon = name.find(':'); colon != std::string::npos) name[colon] = '/';
+    } else if (package.type == "pypi") {
+        for (char& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return encode(name, /*keep_slash=*/true);
+}
+
 }  // namespace
 
 std::string package_url(const Package& package, const OsInfo* os) {
     std::string out = "pkg:" + package.type + "/";
-    std::string space = os_namespace(package, os);
-    if (!space.empty()) out += encode(space) + "/";
-    out += encode(package.name);
+    if (is_os_type(package.type)) {
+        std::string space = os_namespace(package, os);
+        if (!space.empty()) out += encode(space) + "/";
+        out += encode(package.name);
+    } else {
+        out += language_name_path(package);
+    }
     std::string version = package.version;
     if (package.type == "rpm" && !package.release.empty()) version += "-" + package.release;
     if (!version.empty()) {

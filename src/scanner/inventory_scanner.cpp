@@ -1,12 +1,43 @@
 #include "scanner/inventory_scanner.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "analyze/os/os_detector.h"
 #include "image/merged_view.h"
 #include "image/path_matcher.h"
 
 namespace moat {
+namespace {
+
+bool is_os_package(const Package& package) {
+    return package.type == "deb" || package.type == "apk" || package.type == "rpm";
+}
+
+// Whether `path`, or an archive it sits inside ("app.war/WEB-INF/lib/x.jar"), is a file an OS
+// package installed.
+bool owned_by(const std::unordered_set<std::string_view>& owned, std::string_view path) {
+    for (size_t end = path.find('/'); ; end = path.find('/', end + 1)) {
+        if (owned.count(path.substr(0, end))) return true;
+        if (end == std::string_view::npos) return false;
+    }
+}
+
+// Language packages the distribution installed (python3-yaml's dist-info, a Debian-packaged
+// jar) are the OS package's business: its vendor's advisories judge them, and reporting them
+// again as pypi/maven packages would double every finding.
+void drop_os_owned_language_packages(std::vector<Package>& packages) {
+    std::unordered_set<std::string_view> owned;
+    for (const auto& package : packages)
+        if (is_os_package(package))
+            for (const auto& file : package.installed_files) owned.insert(file);
+    if (owned.empty()) return;
+    std::erase_if(packages, [&](const Package& package) {
+        return !is_os_package(package) && !package.path.empty() && owned_by(owned, package.path);
+    });
+}
+
+}  // namespace
 
 // The rare second pass over a layer: a wanted hard link whose body tar stored under a name no
 // analyzer asked for. Only those targets are kept, and they go first so the links find them.
@@ -74,6 +105,7 @@ Result<ImageInventory> InventoryScanner::scan(const ImageSource& source) const {
         auto found = analyzer->analyze(view, context, inventory.warnings);
         std::move(found.begin(), found.end(), std::back_inserter(inventory.packages));
     }
+    drop_os_owned_language_packages(inventory.packages);
     return inventory;
 }
 

@@ -44,6 +44,8 @@ json package_json(const Package& package, const OsInfo* os) {
         out["source_release"] = package.source_release;
     if (!package.licenses.empty()) out["licenses"] = package.licenses;
     if (!package.modularity_label.empty()) out["modularity_label"] = package.modularity_label;
+    if (package.dev) out["dev"] = true;
+    if (package.low_confidence) out["low_confidence"] = true;
     out["purl"] = package_url(package, os);
     out["path"] = package.path;
     out["layer"] = package.layer.empty() ? json(nullptr) : json(package.layer);

@@ -64,6 +64,19 @@ std::string upgrade_command(const Package& package, const std::string& version) 
         if (size_t colon = target.find(':'); colon != std::string::npos) target = target.substr(colon + 1);
         return fmt::format("yum update {}-{}", package.name, target);
     }
+    // Language packages: the ecosystem's own command, run in the project that holds `path`.
+    if (package.type == "npm") return fmt::format("npm install {}@{}", package.name, version);
+    if (package.type == "pypi") return fmt::format("pip install '{}=={}'", package.name, version);
+    if (package.type == "maven") return fmt::format("set {} to version {} in pom.xml / build.gradle", package.name, version);
+    if (package.type == "golang") {
+        std::string go_version = version.starts_with('v') ? version : "v" + version;
+        if (package.name == "stdlib") return fmt::format("rebuild with Go {}", go_version.substr(1));
+        return fmt::format("go get {}@{}", package.name, go_version);
+    }
+    if (package.type == "cargo") return fmt::format("cargo update -p {} --precise {}", package.name, version);
+    if (package.type == "gem") return fmt::format("bundle update {} (to {} or later)", package.name, version);
+    if (package.type == "composer") return fmt::format("composer require {}:^{}", package.name, version);
+    if (package.type == "nuget") return fmt::format("dotnet add package {} --version {}", package.name, version);
     return {};
 }
 

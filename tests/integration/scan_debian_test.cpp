@@ -31,6 +31,7 @@
 
 #include "support/full_database.h"
 #include "support/run_command.h"
+#include "support/tsv.h"
 #include "test_support/osv_zip.h"
 
 namespace moat::testing {
@@ -46,37 +47,6 @@ using test_support::for_each_zip_record;
 // dpkg itself: is `a` newer than `b`?
 bool dpkg_newer(const std::string& a, const std::string& b) {
     return run_command({"dpkg", "--compare-versions", a, "gt", b}).exit_code == 0;
-}
-
-std::vector<std::map<std::string, std::string>> read_tsv(const fs::path& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read " + path.string());
-    std::vector<std::map<std::string, std::string>> rows;
-    std::string line;
-    std::vector<std::string> header;
-    while (std::getline(in, line)) {
-        std::vector<std::string> cells;
-        std::stringstream parts(line);
-        for (std::string cell; std::getline(parts, cell, '\t');) cells.push_back(cell);
-        if (!line.empty() && line.back() == '\t') cells.emplace_back();
-        if (header.empty()) {
-            header = cells;
-            continue;
-        }
-        std::map<std::string, std::string> row;
-        for (size_t i = 0; i < header.size(); ++i)
-            row[header[i]] = i < cells.size() ? cells[i] : "";
-        rows.push_back(std::move(row));
-    }
-    return rows;
-}
-
-std::vector<std::string> split(const std::string& text, char separator) {
-    std::vector<std::string> out;
-    std::stringstream parts(text);
-    for (std::string part; std::getline(parts, part, separator);)
-        if (!part.empty()) out.push_back(part);
-    return out;
 }
 
 bool names(const json& finding, const std::string& id) {

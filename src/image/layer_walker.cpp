@@ -117,6 +117,7 @@ std::optional<uint64_t> LayerWalker::wanted(std::string_view path) const {
 Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
     LayerCapture capture;
     std::unordered_set<std::string> captured;  // paths whose body this pass kept
+    size_t opaque_before = 0;                  // to tell a whiteout from an opaque-dir marker
     for (;;) {
         auto next = stream.next();
         if (!next) return next.error();
@@ -129,7 +130,18 @@ Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
                                                    stream.description(), entry.raw_path));
             continue;
         }
-        if (path->empty() || take_whiteout(*path, capture)) continue;
+        if (path->empty()) continue;
+        if (take_whiteout(*path, capture)) {
+            if (observer_) {
+                const bool opaque = capture.opaque_dirs.size() > opaque_before;
+                observer_->on_deletion(opaque ? capture.opaque_dirs.back() : capture.whiteouts.back(), opaque);
+            }
+            opaque_before = capture.opaque_dirs.size();
+            continue;
+        }
+        const bool observe_body =
+            observer_ && observer_->on_entry(ObservedEntry{*path, entry.kind, entry.mode, entry.size, entry.link_target}) &&
+            entry.kind == EntryKind::Regular;
 
         LayerNode node;
         node.kind = entry.kind;
@@ -153,26 +165,31 @@ Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
             case EntryKind::Regular: {
                 auto limit = wanted(*path);
                 const bool sniff_elf = !limit && is_executable(entry.mode) && elf_candidate(entry.size);
-                if (!limit && !sniff_elf) {
-                    if (!shadows_(*path)) continue;
-                    break;
-                }
+                bool keep_body = limit || sniff_elf;
+                bool record = false;  // a wanted file too large to read still hides lower layers' copies
                 if (limit && entry.size > *limit) {
                     capture.warnings.push_back(fmt::format("{}: {} is {} bytes, over the {} byte limit; not read",
                                                            stream.description(), *path, entry.size, *limit));
+                    keep_body = false;
+                    record = true;
+                }
+                if (!keep_body && !observe_body) {
+                    if (!record && !shadows_(*path)) continue;
                     break;
                 }
                 FileBodyBuilder builder(stream.description() + ": " + *path);
                 ElfSniffer sniffer;
                 Status appended = Status::Ok();
                 Status read = stream.read_body_chunks([&](const char* data, size_t size) {
-                    if (sniff_elf && !sniffer.feed(data, size)) return;
+                    if (observe_body) observer_->on_body_chunk(std::string_view(data, size));
+                    if (!keep_body || (sniff_elf && !sniffer.feed(data, size))) return;
                     if (appended.ok()) appended = builder.append(data, size);
                 });
+                if (observe_body) observer_->on_body_end();
                 if (!read.ok()) return read.error();
                 if (!appended.ok()) return appended.error();
-                if (sniff_elf && !sniffer.is_elf()) {
-                    if (!shadows_(*path)) continue;
+                if (!keep_body || (sniff_elf && !sniffer.is_elf())) {
+                    if (!record && !shadows_(*path)) continue;
                     break;
                 }
                 auto body = builder.finish();
@@ -204,18 +221,21 @@ Result<LayerCapture> LayerWalker::walk_directory(const std::filesystem::path& ro
         fs::file_status status = it->symlink_status(error);
         if (error) continue;
         LayerNode node;
+        const auto perms = static_cast<uint32_t>(status.permissions()) & 07777;
         if (fs::is_symlink(status)) {
             node.kind = EntryKind::Symlink;
             node.link_target = fs::read_symlink(it->path(), error).string();
             if (error) continue;
             remember_link(path, node.link_target);
+            if (observer_) observer_->on_entry(ObservedEntry{path, node.kind, perms, 0, node.link_target});
         } else if (fs::is_regular_file(status)) {
             node.kind = EntryKind::Regular;
             auto limit = wanted(path);
             uint64_t size = it->file_size(error);
             if (error) continue;
+            if (observer_ && observer_->on_entry(ObservedEntry{path, node.kind, perms, size, {}}))
+                observe_file(it->path(), description + ": " + path, capture.warnings);
             if (!limit) {
-                const auto perms = static_cast<uint32_t>(status.permissions());
                 if (!is_executable(perms) || !elf_candidate(size) || !starts_with_elf_magic(it->path()))
                     continue;
                 limit = size;
@@ -228,11 +248,25 @@ Result<LayerCapture> LayerWalker::walk_directory(const std::filesystem::path& ro
                 capture.warnings.push_back(read.message());
             }
         } else {
+            if (observer_ && fs::is_directory(status))
+                observer_->on_entry(ObservedEntry{path, EntryKind::Directory, perms, 0, {}});
             continue;
         }
         capture.nodes.emplace_back(std::move(path), std::move(node));
     }
     return capture;
+}
+
+void LayerWalker::observe_file(const std::filesystem::path& file, const std::string& description,
+                               std::vector<std::string>& warnings) const {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) warnings.push_back(fmt::format("{}: cannot read: {}", description, std::strerror(errno)));
+    std::vector<char> chunk(256 * 1024);
+    while (in) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        if (in.gcount() > 0) observer_->on_body_chunk(std::string_view(chunk.data(), static_cast<size_t>(in.gcount())));
+    }
+    observer_->on_body_end();
 }
 
 }  // namespace moat

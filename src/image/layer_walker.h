@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "image/entry_observer.h"
 #include "image/file_body.h"
 #include "image/path_matcher.h"
 #include "image/tar_stream.h"
@@ -43,6 +44,9 @@ public:
     LayerWalker(const PathMatcher& matcher, std::function<bool(std::string_view)> shadows)
         : matcher_(matcher), shadows_(std::move(shadows)) {}
 
+    // Every entry (and the body of each regular file it asks for) is shown to `observer` too.
+    void set_observer(EntryObserver* observer) { observer_ = observer; }
+
     Result<LayerCapture> walk(TarStream& stream) const;
     // dir: sources: the tree under `root`, never following symlinks.
     Result<LayerCapture> walk_directory(const std::filesystem::path& root,
@@ -55,9 +59,13 @@ private:
     // Whether a file of this size may be captured as an executable ELF (see PathInterest).
     bool elf_candidate(uint64_t size) const;
     void remember_link(const std::string& path, const std::string& raw_target) const;
+    // dir: sources: streams one file's body to the observer.
+    void observe_file(const std::filesystem::path& file, const std::string& description,
+                      std::vector<std::string>& warnings) const;
 
     const PathMatcher& matcher_;
     std::function<bool(std::string_view)> shadows_;
+    EntryObserver* observer_ = nullptr;
     // Resolved symlink target -> the link paths naming it, over all layers walked so far.
     mutable std::unordered_map<std::string, std::vector<std::string>> links_to_;
 };

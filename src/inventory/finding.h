@@ -22,4 +22,21 @@ struct VulnerabilityFinding {
     std::string title;
 };
 
+// Secret, malware, config and baseline findings share one shape; `kind` tells them apart.
+struct RiskFinding {
+    std::string kind;   // "secret", "malware", "config", "baseline"
+    std::string id;     // rule id: "aws-access-key-id", "eicar-test-file", "CIS-DI-0001", "MOAT-..."
+    int severity = 0;   // moat::Severity as int (vulndb/vulndb.h)
+    std::string title;
+    // A file of the image (no leading '/'), or "image-config:Env[KEY]" / "image-config:History[3]".
+    std::string path;
+    std::string layer;     // digest of the layer holding the file; "" for image-config findings
+    size_t line = 0;       // 1-based line of a secret; 0 when it does not apply
+    std::string match;     // secrets: the matched text, redacted
+    std::string evidence;  // what was seen, in words
+    std::string fix;       // how to fix it
+    std::string sha256;    // malware: the file's digest
+    bool deleted = false;  // a later layer deleted the file (it can still be pulled and read)
+};
+
 }  // namespace moat

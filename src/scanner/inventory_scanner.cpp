@@ -72,8 +72,10 @@ Result<ImageInventory> InventoryScanner::scan(const ImageSource& source) const {
     PathMatcher matcher(interests);
     MergedView view;
     LayerWalker walker(matcher, [&view](std::string_view path) { return view.contains(path); });
+    walker.set_observer(observer_);
 
     if (auto root = source.rootfs()) {
+        if (observer_) observer_->begin_layer(0, "");
         auto capture = walker.walk_directory(*root, inventory.image.ref);
         if (!capture) return capture.error();
         inventory.warnings.insert(inventory.warnings.end(), capture->warnings.begin(),
@@ -83,6 +85,7 @@ Result<ImageInventory> InventoryScanner::scan(const ImageSource& source) const {
         const auto& layers = inventory.image.layers;
         for (size_t i = 0; i < layers.size(); ++i) {
             if (on_layer_) on_layer_(LayerProgress{i, layers.size(), layers[i].digest});
+            if (observer_) observer_->begin_layer(i, layers[i].digest);
             auto bytes = source.open_layer(i);
             if (!bytes) return bytes.error();
             auto stream = TarStream::open(std::move(*bytes), source.expected_layer_digest(i), limits_);

@@ -36,6 +36,8 @@ public:
 
     void set_limits(TarStreamLimits limits) { limits_ = limits; }
     void on_layer(std::function<void(const LayerProgress&)> callback) { on_layer_ = std::move(callback); }
+    // Shows every entry of every layer to `observer` during the walk (secrets, malware, baseline).
+    void observe(EntryObserver* observer) { observer_ = observer; }
 
     Result<ImageInventory> scan(const ImageSource& source) const;
 
@@ -45,6 +47,7 @@ private:
     std::vector<std::unique_ptr<PackageAnalyzer>> analyzers_;
     TarStreamLimits limits_;
     std::function<void(const LayerProgress&)> on_layer_;
+    EntryObserver* observer_ = nullptr;
 };
 
 // The analyzers moat runs by default: dpkg, apk, rpm.

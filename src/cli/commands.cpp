@@ -43,6 +43,8 @@ int run_cli(int argc, char** argv) {
     scan->add_option("--ignorefile", scan_options.ignorefile, "ids to ignore, one per line (optional expiry date)");
     scan->add_flag("--skip-db-update", scan_options.skip_db_update, "do not refresh the database first");
     scan->add_flag("--offline", scan_options.offline, "no network at all");
+    scan->add_option("--scanners", scan_options.scanners,
+                     "what to look for: any of vuln,secret,malware,config,baseline (default: all)");
 
     auto* db = app.add_subcommand("db", "the vulnerability database");
     db->require_subcommand(1);

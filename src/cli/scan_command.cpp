@@ -14,6 +14,7 @@
 #include "report/sbom_report.h"
 #include "report/scan_report.h"
 #include "scanner/inventory_scanner.h"
+#include "scanner/risk_scan.h"
 #include "vulndb/bundled_sample.h"
 #include "vulndb/matcher.h"
 #include "vulndb/updater.h"
@@ -47,7 +48,7 @@ Status write_output(const std::string& path, const std::string& text) {
     return Status::Ok();
 }
 
-Result<ImageInventory> inventory_image(const ImageOptions& options) {
+Result<ImageInventory> inventory_image(const ImageOptions& options, RiskScan* risks = nullptr) {
     OpenOptions open_options;
     if (!options.platform.empty()) {
         auto platform = Platform::parse(options.platform);
@@ -57,6 +58,7 @@ Result<ImageInventory> inventory_image(const ImageOptions& options) {
     auto source = open_image(options.image, open_options);
     if (!source) return source.error();
     InventoryScanner scanner(default_package_analyzers());
+    if (risks) risks->attach(scanner);
     bool show_progress = !options.quiet && ::isatty(STDERR_FILENO);
     if (show_progress)
         scanner.on_layer([](const LayerProgress& progress) {
@@ -162,20 +164,29 @@ int run_scan(const ScanOptions& options) {
         }
         ignores = std::move(*read);
     }
-    auto inventory = inventory_image(options.image);
+    auto selection = parse_scanners(options.scanners);
+    if (!selection) {
+        fail(selection.error().message);
+        return 2;
+    }
+    RiskScan risks(*selection);
+    auto inventory = inventory_image(options.image, &risks);
     if (!inventory) {
         fail(inventory.error().message);
         return kExitInputError;
     }
-    auto db = prepare_database(options);
-    if (!db) {
-        fail(db.error().message);
-        return kExitInputError;
-    }
     ScanResult result;
-    result.db = (*db)->status();
-    result.vulnerabilities = filter_findings(Matcher(**db).match(inventory->packages, inventory->os), *severities,
-                                             ignores, options.ignore_unfixed, today_utc());
+    if (selection->vuln) {
+        auto db = prepare_database(options);
+        if (!db) {
+            fail(db.error().message);
+            return kExitInputError;
+        }
+        result.db = (*db)->status();
+        result.vulnerabilities = filter_findings(Matcher(**db).match(inventory->packages, inventory->os), *severities,
+                                                 ignores, options.ignore_unfixed, today_utc());
+    }
+    result.risks = filter_risks(risks.findings(*inventory), *severities, ignores, today_utc());
     result.inventory = std::move(*inventory);
 
     bool color = options.image.output.empty() && ::isatty(STDOUT_FILENO);
@@ -184,7 +195,7 @@ int run_scan(const ScanOptions& options) {
         fail(written.message());
         return kExitInputError;
     }
-    if (options.exit_code && !result.vulnerabilities.empty()) return *options.exit_code;
+    if (options.exit_code && (!result.vulnerabilities.empty() || !result.risks.empty())) return *options.exit_code;
     return 0;
 }
 

@@ -87,6 +87,17 @@ std::vector<VulnerabilityFinding> filter_findings(std::vector<VulnerabilityFindi
     return findings;
 }
 
+std::vector<RiskFinding> filter_risks(std::vector<RiskFinding> findings, const std::set<Severity>& severities,
+                                      const std::vector<IgnoreRule>& ignores, const std::string& today) {
+    std::erase_if(findings, [&](const RiskFinding& finding) {
+        if (!severities.count(static_cast<Severity>(finding.severity))) return true;
+        return std::any_of(ignores.begin(), ignores.end(), [&](const IgnoreRule& rule) {
+            return (rule.expires.empty() || rule.expires >= today) && rule.id == finding.id;
+        });
+    });
+    return findings;
+}
+
 std::string today_utc() {
     std::time_t now = std::time(nullptr);
     std::tm parts{};

@@ -30,6 +30,7 @@ struct ScanOptions {
     std::string ignorefile;
     bool skip_db_update = false;
     bool offline = false;
+    std::string scanners = "vuln,secret,malware,config,baseline";
 };
 
 // `--severity`: one name is a minimum ("HIGH" = HIGH and CRITICAL); several are the set.
@@ -48,6 +49,10 @@ std::vector<VulnerabilityFinding> filter_findings(std::vector<VulnerabilityFindi
                                                   const std::set<Severity>& severities,
                                                   const std::vector<IgnoreRule>& ignores,
                                                   bool ignore_unfixed, const std::string& today);
+
+// The same severity and ignore-file filters for secret, malware, config and baseline findings.
+std::vector<RiskFinding> filter_risks(std::vector<RiskFinding> findings, const std::set<Severity>& severities,
+                                      const std::vector<IgnoreRule>& ignores, const std::string& today);
 
 std::string today_utc();  // YYYY-MM-DD
 

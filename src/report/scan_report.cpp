@@ -80,6 +80,24 @@ std::string upgrade_command(const Package& package, const std::string& version) 
     return {};
 }
 
+// CLI.md's shapes: every kind has kind, id, severity and title; file findings path and layer;
+// secrets line and the redacted match; malware the sha256; config findings the evidence.
+json risk_json(const RiskFinding& finding) {
+    json out = {{"kind", finding.kind},
+                {"id", finding.id},
+                {"severity", std::string(severity_name(static_cast<Severity>(finding.severity)))},
+                {"title", finding.title}};
+    if (!finding.path.empty()) out["path"] = finding.path;
+    if (finding.line) out["line"] = finding.line;
+    if (!finding.layer.empty()) out["layer"] = finding.layer;
+    if (!finding.match.empty()) out["match"] = finding.match;
+    if (!finding.sha256.empty()) out["sha256"] = finding.sha256;
+    if (!finding.evidence.empty()) out["evidence"] = finding.evidence;
+    if (!finding.fix.empty()) out["fix"] = finding.fix;
+    if (finding.deleted) out["deleted"] = true;
+    return out;
+}
+
 json scan_json(const ScanResult& result) {
     json findings = json::array();
     std::map<std::string, int> summary = {{"CRITICAL", 0}, {"HIGH", 0}, {"MEDIUM", 0}, {"LOW", 0}, {"UNKNOWN", 0}};
@@ -99,6 +117,11 @@ json scan_json(const ScanResult& result) {
             out["fix"] = upgrade_command(finding.package, finding.fixed_version);
         findings.push_back(std::move(out));
     }
+    for (const auto& finding : result.risks) {
+        std::string severity(severity_name(static_cast<Severity>(finding.severity)));
+        ++summary[severity];
+        findings.push_back(risk_json(finding));
+    }
     return {{"image", image_json(result.inventory.image)},
             {"os", os_json(result.inventory.os)},
             {"db", {{"schema", result.db.schema_version},
@@ -107,21 +130,47 @@ json scan_json(const ScanResult& result) {
             {"summary", summary}};
 }
 
+// Secret, malware, config and baseline findings, one section per kind.
+std::string risk_table(const std::vector<RiskFinding>& risks, bool color) {
+    static const std::pair<std::string_view, std::string_view> kSections[] = {
+        {"secret", "Secrets"}, {"malware", "Malware"}, {"config", "Image configuration"}, {"baseline", "Baseline"}};
+    const char* reset = color ? "\033[0m" : "";
+    std::string out;
+    for (const auto& [kind, heading] : kSections) {
+        bool first = true;
+        for (const auto& finding : risks) {
+            if (finding.kind != kind) continue;
+            if (first) out += fmt::format("\n{}\n", heading);
+            first = false;
+            std::string severity(severity_name(static_cast<Severity>(finding.severity)));
+            std::string where = finding.path;
+            if (finding.line) where += fmt::format(":{}", finding.line);
+            if (finding.deleted) where += " (deleted in a later layer)";
+            out += fmt::format("  {}{:<8}{}  {:<24}  {}\n", color ? severity_color(finding.severity) : "", severity, reset,
+                               finding.id, finding.title);
+            if (!where.empty()) out += fmt::format("            at {}{}\n", where, finding.match.empty() ? "" : "  " + finding.match);
+            if (!finding.fix.empty()) out += fmt::format("            fix: {}\n", finding.fix);
+        }
+    }
+    return out;
+}
+
 std::string scan_table(const ScanResult& result, bool color) {
     const auto& inventory = result.inventory;
     std::string out = fmt::format("{}\n", inventory.image.ref);
     if (inventory.os)
         out += fmt::format("OS: {} {}   packages: {}   vulnerability data: {}\n", inventory.os->family,
                            inventory.os->version, inventory.packages.size(),
-                           result.db.updated_at.empty() ? "unknown age" : result.db.updated_at);
+                           result.db.schema_version == 0 ? "not used" : result.db.updated_at.empty() ? "unknown age" : result.db.updated_at);
     else
         out += fmt::format("OS: not recognised   packages: {}\n", inventory.packages.size());
 
     std::map<std::string, int> summary;
     for (const auto& finding : result.vulnerabilities) ++summary[std::string(severity_name(static_cast<Severity>(finding.severity)))];
+    for (const auto& finding : result.risks) ++summary[std::string(severity_name(static_cast<Severity>(finding.severity)))];
     out += fmt::format("Total: {} (CRITICAL: {}, HIGH: {}, MEDIUM: {}, LOW: {}, UNKNOWN: {})\n",
-                       result.vulnerabilities.size(), summary["CRITICAL"], summary["HIGH"], summary["MEDIUM"],
-                       summary["LOW"], summary["UNKNOWN"]);
+                       result.vulnerabilities.size() + result.risks.size(), summary["CRITICAL"], summary["HIGH"],
+                       summary["MEDIUM"], summary["LOW"], summary["UNKNOWN"]);
 
     // Group by installed package, most severe package first.
     std::vector<std::string> order;
@@ -151,6 +200,7 @@ std::string scan_table(const ScanResult& result, bool color) {
         }
         if (!highest_fix.empty()) out += fmt::format("  fix: {}\n", upgrade_command(package, highest_fix));
     }
+    out += risk_table(result.risks, color);
     return out;
 }
 

@@ -14,6 +14,7 @@ namespace moat {
 struct ScanResult {
     ImageInventory inventory;
     std::vector<VulnerabilityFinding> vulnerabilities;
+    std::vector<RiskFinding> risks;  // secret, malware, config and baseline findings
     DbStatus db;
 };
 

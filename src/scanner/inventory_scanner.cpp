@@ -69,6 +69,7 @@ Result<ImageInventory> InventoryScanner::scan(const ImageSource& source) const {
 
     std::vector<PathInterest> interests{OsDetector::interest()};
     for (const auto& analyzer : analyzers_) interests.push_back(analyzer->interest());
+    for (const auto& check : merged_checks_) interests.push_back(check.first);
     PathMatcher matcher(interests);
     MergedView view;
     LayerWalker walker(matcher, [&view](std::string_view path) { return view.contains(path); });
@@ -109,6 +110,7 @@ Result<ImageInventory> InventoryScanner::scan(const ImageSource& source) const {
         std::move(found.begin(), found.end(), std::back_inserter(inventory.packages));
     }
     drop_os_owned_language_packages(inventory.packages);
+    for (const auto& check : merged_checks_) check.second(view, inventory);
     return inventory;
 }
 

@@ -38,6 +38,12 @@ public:
     void on_layer(std::function<void(const LayerProgress&)> callback) { on_layer_ = std::move(callback); }
     // Shows every entry of every layer to `observer` during the walk (secrets, malware, baseline).
     void observe(EntryObserver* observer) { observer_ = observer; }
+    // After the merge and the package analyzers, `check` reads the files `interest` asked for
+    // (baseline checks of account and sshd files).
+    using MergedCheck = std::function<void(const FileView& files, const ImageInventory& inventory)>;
+    void after_merge(PathInterest interest, MergedCheck check) {
+        merged_checks_.emplace_back(std::move(interest), std::move(check));
+    }
 
     Result<ImageInventory> scan(const ImageSource& source) const;
 
@@ -48,6 +54,7 @@ private:
     TarStreamLimits limits_;
     std::function<void(const LayerProgress&)> on_layer_;
     EntryObserver* observer_ = nullptr;
+    std::vector<std::pair<PathInterest, MergedCheck>> merged_checks_;
 };
 
 // The analyzers moat runs by default: dpkg, apk, rpm.

@@ -1,0 +1,94 @@
+// `moat scan` of the real test image for what is not a vulnerability: the image-config risks
+// the image was built with (no USER, cloud keys in ENV), nothing from the baseline checks on a
+// stock Debian base, and --scanners selecting kinds. expected/findings.json is the image's
+// oracle of planted risks. scripts/test.sh sets MOAT_TEST_IMAGE_DIR; without it these skip.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/run_command.h"
+
+namespace moat::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+class RiskScanOfTestImage : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const char* dir = std::getenv("MOAT_TEST_IMAGE_DIR");
+        if (!dir || !fs::exists(fs::path(dir) / "oci")) GTEST_SKIP() << "MOAT_TEST_IMAGE_DIR is not set";
+        image_dir_ = dir;
+    }
+    CommandResult scan(const std::vector<std::string>& extra) {
+        std::vector<std::string> argv = {MOAT_BINARY, "scan", "oci:" + (image_dir_ / "oci").string() + ":1.0",
+                                         "--format", "json", "--quiet", "--skip-db-update", "--offline"};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        return run_command(argv);
+    }
+    static std::vector<json> of_kind(const json& report, const std::string& kind) {
+        std::vector<json> out;
+        for (const auto& finding : report["findings"])
+            if (finding["kind"] == kind) out.push_back(finding);
+        return out;
+    }
+    fs::path image_dir_;
+};
+
+TEST_F(RiskScanOfTestImage, ConfigRisksOfTheImageAreReportedWithoutLayer) {
+    auto scanned = scan({"--scanners", "config,baseline"});
+    ASSERT_EQ(scanned.exit_code, 0) << scanned.err;
+    json report = json::parse(scanned.out);
+    std::set<std::string> seen;
+    for (const auto& finding : of_kind(report, "config")) {
+        seen.insert(finding["id"].get<std::string>() + " " + finding["path"].get<std::string>());
+        EXPECT_FALSE(finding.contains("layer")) << finding.dump();
+        EXPECT_TRUE(finding["title"].is_string() && finding["fix"].is_string()) << finding.dump();
+        EXPECT_EQ(finding["evidence"].get<std::string>().find("fPub1ic"), std::string::npos) << "no secret in evidence";
+    }
+    EXPECT_TRUE(seen.count("CIS-DI-0001 image-config:User")) << "no USER: runs as root";
+    EXPECT_TRUE(seen.count("CIS-DI-0010 image-config:Env[AWS_SECRET_ACCESS_KEY]"));
+    EXPECT_TRUE(seen.count("CIS-DI-0006 image-config:Healthcheck"));
+    EXPECT_TRUE(of_kind(report, "baseline").empty()) << "a stock Debian base has no baseline finding: "
+                                                      << report["findings"].dump();
+    EXPECT_TRUE(of_kind(report, "vulnerability").empty()) << "not selected";
+    size_t counted = 0;
+    for (const auto& [severity, count] : report["summary"].items()) counted += count.get<size_t>();
+    EXPECT_EQ(counted, report["findings"].size());
+}
+
+TEST_F(RiskScanOfTestImage, UnknownScannerIsAUsageError) {
+    auto scanned = scan({"--scanners", "vuln,viruses"});
+    EXPECT_EQ(scanned.exit_code, 2);
+    EXPECT_NE(scanned.err.find("unknown scanner 'viruses'"), std::string::npos) << scanned.err;
+    EXPECT_TRUE(scanned.out.empty());
+}
+
+TEST_F(RiskScanOfTestImage, ExitCodeAndSeverityApplyToRiskFindings) {
+    auto scanned = scan({"--scanners", "config", "--exit-code", "5", "--severity", "HIGH"});
+    EXPECT_EQ(scanned.exit_code, 5) << scanned.err;
+    json report = json::parse(scanned.out);
+    for (const auto& finding : report["findings"]) EXPECT_NE(finding["severity"], "LOW");
+    auto low = scan({"--scanners", "config", "--severity", "LOW,MEDIUM"});
+    EXPECT_EQ(of_kind(json::parse(low.out), "config").size(), 1u) << "only CIS-DI-0006 is LOW";
+    // The ignore file takes rule ids too.
+    fs::path ignorefile = fs::temp_directory_path() / ("moat-ignore-" + std::to_string(::getpid()));
+    std::ofstream(ignorefile) << "CIS-DI-0006\nCIS-DI-0010\n";
+    auto ignored = scan({"--scanners", "config", "--ignorefile", ignorefile.string()});
+    fs::remove(ignorefile);
+    std::set<std::string> ids;
+    json kept = json::parse(ignored.out);
+    for (const auto& finding : kept["findings"]) ids.insert(finding["id"].get<std::string>());
+    EXPECT_EQ(ids, std::set<std::string>{"CIS-DI-0001"}) << ignored.err;
+}
+
+}  // namespace
+}  // namespace moat::testing

@@ -8,6 +8,7 @@ PACKAGES=(
   libarchive-dev libzstd-dev zlib1g-dev         # layer tar/gzip/zstd reading
   libssl-dev                                    # SHA-256 digests (TLS and signatures later)
   libsqlite3-dev                                # rpmdb.sqlite and the vulnerability database
+  libyara-dev                                   # malware rules (YARA)
   libsimdjson-dev libcurl4-openssl-dev          # bulk OSV JSON import, advisory downloads
   nlohmann-json3-dev libcli11-dev libfmt-dev    # JSON documents, command line, formatting
   libgtest-dev googletest                       # unit and integration tests

@@ -45,6 +45,8 @@ int run_cli(int argc, char** argv) {
     scan->add_flag("--offline", scan_options.offline, "no network at all");
     scan->add_option("--scanners", scan_options.scanners,
                      "what to look for: any of vuln,secret,malware,config,baseline (default: all)");
+    scan->add_option("--malware-rules", scan_options.malware_rules, "a directory of YARA rules (*.yar, *.yara) to add");
+    scan->add_option("--malware-hashes", scan_options.malware_hashes, "a file of SHA-256 digests of known-bad files");
 
     auto* db = app.add_subcommand("db", "the vulnerability database");
     db->require_subcommand(1);

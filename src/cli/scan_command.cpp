@@ -169,8 +169,15 @@ int run_scan(const ScanOptions& options) {
         fail(selection.error().message);
         return 2;
     }
-    RiskScan risks(*selection);
-    auto inventory = inventory_image(options.image, &risks);
+    RiskScanOptions risk_options{*selection, {}};
+    if (!options.malware_rules.empty()) risk_options.malware.rules_dir = options.malware_rules;
+    if (!options.malware_hashes.empty()) risk_options.malware.hashes_file = options.malware_hashes;
+    auto risks = RiskScan::create(risk_options);
+    if (!risks) {
+        fail(risks.error().message);
+        return kExitInputError;
+    }
+    auto inventory = inventory_image(options.image, risks->get());
     if (!inventory) {
         fail(inventory.error().message);
         return kExitInputError;
@@ -186,7 +193,7 @@ int run_scan(const ScanOptions& options) {
         result.vulnerabilities = filter_findings(Matcher(**db).match(inventory->packages, inventory->os), *severities,
                                                  ignores, options.ignore_unfixed, today_utc());
     }
-    result.risks = filter_risks(risks.findings(*inventory), *severities, ignores, today_utc());
+    result.risks = filter_risks((*risks)->findings(*inventory), *severities, ignores, today_utc());
     result.inventory = std::move(*inventory);
 
     bool color = options.image.output.empty() && ::isatty(STDOUT_FILENO);

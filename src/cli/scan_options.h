@@ -31,6 +31,8 @@ struct ScanOptions {
     bool skip_db_update = false;
     bool offline = false;
     std::string scanners = "vuln,secret,malware,config,baseline";
+    std::string malware_rules;   // a directory of *.yar / *.yara files
+    std::string malware_hashes;  // a file of SHA-256 digests
 };
 
 // `--severity`: one name is a minimum ("HIGH" = HIGH and CRITICAL); several are the set.

@@ -31,7 +31,18 @@ Result<ScannerSelection> parse_scanners(const std::string& list) {
     return selection;
 }
 
+Result<std::unique_ptr<RiskScan>> RiskScan::create(const RiskScanOptions& options) {
+    std::unique_ptr<RiskScan> scan(new RiskScan(options.selection));
+    if (options.selection.malware) {
+        auto rules = MalwareRules::load(options.malware);
+        if (!rules) return rules.error();
+        scan->malware_ = std::make_unique<MalwareScanner>(std::move(*rules));
+    }
+    return scan;
+}
+
 void RiskScan::attach(InventoryScanner& scanner) {
+    if (malware_) fanout_.add(malware_.get());
     if (selection_.baseline) {
         fanout_.add(&permissions_);
         scanner.after_merge(baseline_interest(), [this](const FileView& files, const ImageInventory& inventory) {
@@ -57,8 +68,24 @@ std::vector<RiskFinding> RiskScan::findings(const ImageInventory& inventory) con
         finding.layer = std::string(fanout_.layer_digest(located.layer_index));
         out.push_back(std::move(finding));
     }
-    std::stable_sort(out.begin(), out.end(), [](const RiskFinding& a, const RiskFinding& b) {
-        if (a.kind != b.kind) return a.kind < b.kind;
+    // Malware in a file a later layer deleted is still in the image (its layer can be pulled).
+    if (malware_)
+        for (const auto& located : malware_->findings()) {
+            RiskFinding finding = located.finding;
+            finding.layer = std::string(fanout_.layer_digest(located.layer_index));
+            finding.deleted = fanout_.deletions().deleted(finding.path, located.layer_index);
+            out.push_back(std::move(finding));
+        }
+    // Kinds in CLI.md's order, most severe first within a kind.
+    auto rank = [](const std::string& kind) {
+        for (int i = 0; const char* known : {"secret", "malware", "config", "baseline"}) {
+            if (kind == known) return i;
+            ++i;
+        }
+        return 4;
+    };
+    std::stable_sort(out.begin(), out.end(), [&](const RiskFinding& a, const RiskFinding& b) {
+        if (rank(a.kind) != rank(b.kind)) return rank(a.kind) < rank(b.kind);
         return a.severity > b.severity;
     });
     return out;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyze/baseline/baseline_checks.h"
+#include "analyze/malware/malware_scanner.h"
 #include "image/observer_fanout.h"
 #include "inventory/finding.h"
 #include "scanner/inventory_scanner.h"
@@ -22,9 +23,16 @@ struct ScannerSelection {
 };
 Result<ScannerSelection> parse_scanners(const std::string& list);
 
+struct RiskScanOptions {
+    ScannerSelection selection;
+    MalwareOptions malware;
+};
+
 class RiskScan {
 public:
-    explicit RiskScan(ScannerSelection selection) : selection_(selection) {}
+    // Loads what the selected scanners need (compiled malware rules, user rule files): a bad
+    // rule file is an error naming it.
+    static Result<std::unique_ptr<RiskScan>> create(const RiskScanOptions& options);
     RiskScan(const RiskScan&) = delete;
     RiskScan& operator=(const RiskScan&) = delete;
 
@@ -34,9 +42,12 @@ public:
     std::vector<RiskFinding> findings(const ImageInventory& inventory) const;
 
 private:
+    explicit RiskScan(ScannerSelection selection) : selection_(selection) {}
+
     ScannerSelection selection_;
     ObserverFanout fanout_;
     PermissionObserver permissions_;
+    std::unique_ptr<MalwareScanner> malware_;
     std::vector<RiskFinding> file_findings_;  // from the merged view, filled during scan()
 };
 

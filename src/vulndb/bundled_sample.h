@@ -6,15 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "util/embedded_file.h"
 #include "util/result.h"
 
 namespace moat {
-
-struct EmbeddedFile {
-    const char* path;  // relative, in the OSV export layout ("Debian/all.zip")
-    const char* begin;
-    const char* end;
-};
 
 const std::vector<EmbeddedFile>& bundled_sample_files();
 

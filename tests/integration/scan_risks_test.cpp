@@ -65,6 +65,30 @@ TEST_F(RiskScanOfTestImage, ConfigRisksOfTheImageAreReportedWithoutLayer) {
     EXPECT_EQ(counted, report["findings"].size());
 }
 
+// The image's oracle (expected/findings.json) lists the planted malware: each is reported with
+// its rule id, path, layer and digest, and nothing else is (a stock Debian base and npm
+// packages are clean).
+TEST_F(RiskScanOfTestImage, PlantedMalwareIsReportedAndNothingElse) {
+    json oracle = json::parse(std::ifstream(image_dir_ / "expected/findings.json"));
+    auto scanned = scan({"--scanners", "malware"});
+    ASSERT_EQ(scanned.exit_code, 0) << scanned.err;
+    json report = json::parse(scanned.out);
+    const auto& layers = report["image"]["layers"];
+    auto found = of_kind(report, "malware");
+    ASSERT_EQ(found.size(), oracle["malware"].size()) << report["findings"].dump();
+    for (const auto& planted : oracle["malware"]) {
+        SCOPED_TRACE(planted.dump());
+        ASSERT_EQ(planted["name"], "EICAR-Test-File");
+        const json& finding = found[0];
+        EXPECT_EQ(finding["id"], "eicar-test-file");
+        EXPECT_EQ(finding["severity"], "CRITICAL");
+        EXPECT_EQ("/" + finding["path"].get<std::string>(), planted["path"]);
+        EXPECT_EQ(finding["layer"], layers[planted["layer"].get<size_t>() - 1]["digest"]);
+        EXPECT_EQ(finding["sha256"], planted["sha256"]);
+        EXPECT_FALSE(finding.contains("deleted"));
+    }
+}
+
 TEST_F(RiskScanOfTestImage, UnknownScannerIsAUsageError) {
     auto scanned = scan({"--scanners", "vuln,viruses"});
     EXPECT_EQ(scanned.exit_code, 2);

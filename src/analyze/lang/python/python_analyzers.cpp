@@ -4,6 +4,7 @@
 
 #include "analyze/lang/python/installed_metadata.h"
 #include "analyze/lang/python/pipfile_lock.h"
+#include "analyze/lang/python/python_egg.h"
 #include "analyze/lang/python/requirements_txt.h"
 #include "analyze/lang/python/toml_locks.h"
 
@@ -11,7 +12,8 @@ namespace moat {
 namespace {
 
 constexpr std::string_view kMetadataSuffixes[] = {".dist-info/METADATA", ".egg-info/PKG-INFO",
-                                                  ".egg-info"};
+                                                  ".egg-info", ".egg/EGG-INFO/PKG-INFO"};
+constexpr std::string_view kEggSuffix = ".egg";
 
 // Core metadata is a header block plus the long description; the largest real ones (a full
 // changelog inlined) stay well under this.
@@ -19,6 +21,8 @@ constexpr size_t kMaxMetadataBytes = 8ull << 20;
 // Lock files of large projects reach a few MiB; the TOML and JSON documents are built in memory.
 constexpr size_t kMaxLockBytes = 16ull << 20;
 constexpr size_t kMaxRequirementsBytes = 4ull << 20;
+// A zipped egg carries the code too; larger ones are left out rather than held in memory.
+constexpr size_t kMaxEggBytes = 32ull << 20;
 
 bool is_metadata_path(std::string_view path) {
     for (const auto suffix : kMetadataSuffixes)
@@ -51,6 +55,31 @@ std::vector<Package> PythonInstalledAnalyzer::analyze(const FileView& files, con
         package->path = file.path;
         package->layer = file.layer;
         packages.push_back(std::move(*package));
+    }
+    return packages;
+}
+
+PathInterest PythonEggAnalyzer::interest() const {
+    PathInterest interest;
+    interest.suffixes = {std::string(kEggSuffix)};
+    interest.max_bytes = kMaxEggBytes;
+    return interest;
+}
+
+std::vector<Package> PythonEggAnalyzer::analyze(const FileView& files, const AnalysisContext&,
+                                                std::vector<std::string>& warnings) const {
+    std::vector<Package> packages;
+    const auto is_egg = [](std::string_view path) { return path.ends_with(kEggSuffix); };
+    for (const auto& file : files.files_matching(is_egg)) {
+        std::vector<std::string> notes;
+        if (const auto pkg_info = read_egg_pkg_info(file.bytes, notes)) {
+            if (auto package = parse_python_metadata(*pkg_info, notes)) {
+                package->path = file.path;  // the egg itself: an OS package may own it
+                package->layer = file.layer;
+                packages.push_back(std::move(*package));
+            }
+        }
+        prefix_warnings(file.path, notes, warnings);
     }
     return packages;
 }
@@ -99,6 +128,7 @@ UvLockAnalyzer::UvLockAnalyzer()
 std::vector<std::unique_ptr<PackageAnalyzer>> python_package_analyzers() {
     std::vector<std::unique_ptr<PackageAnalyzer>> analyzers;
     analyzers.push_back(std::make_unique<PythonInstalledAnalyzer>());
+    analyzers.push_back(std::make_unique<PythonEggAnalyzer>());
     analyzers.push_back(std::make_unique<PipRequirementsAnalyzer>());
     analyzers.push_back(std::make_unique<PipenvLockAnalyzer>());
     analyzers.push_back(std::make_unique<PoetryLockAnalyzer>());

@@ -11,11 +11,21 @@
 
 namespace moat {
 
-// Installed distributions: NAME.dist-info/METADATA, NAME.egg-info/PKG-INFO and NAME.egg-info
-// files, wherever they are (site-packages, dist-packages, a virtualenv, a vendored copy).
+// Installed distributions: NAME.dist-info/METADATA, NAME.egg-info/PKG-INFO, NAME.egg-info
+// files and unzipped NAME.egg/EGG-INFO/PKG-INFO, wherever they are (site-packages,
+// dist-packages, a virtualenv, a vendored copy).
 class PythonInstalledAnalyzer : public PackageAnalyzer {
 public:
     std::string_view name() const override { return "python-pkg"; }
+    PathInterest interest() const override;
+    std::vector<Package> analyze(const FileView& files, const AnalysisContext& context,
+                                 std::vector<std::string>& warnings) const override;
+};
+
+// Zipped eggs (NAME.egg files): the package is read from EGG-INFO/PKG-INFO inside.
+class PythonEggAnalyzer : public PackageAnalyzer {
+public:
+    std::string_view name() const override { return "python-egg"; }
     PathInterest interest() const override;
     std::vector<Package> analyze(const FileView& files, const AnalysisContext& context,
                                  std::vector<std::string>& warnings) const override;

@@ -1,3 +1,4 @@
+#include "analyze/lang/python/python_analyzers.h"
 #include "analyze/pkg/apk_analyzer.h"
 #include "analyze/pkg/dpkg_analyzer.h"
 #include "analyze/pkg/rpm_analyzer.h"
@@ -10,6 +11,7 @@ std::vector<std::unique_ptr<PackageAnalyzer>> default_package_analyzers() {
     analyzers.push_back(std::make_unique<DpkgAnalyzer>());
     analyzers.push_back(std::make_unique<ApkAnalyzer>());
     analyzers.push_back(std::make_unique<RpmAnalyzer>());
+    for (auto& python : python_package_analyzers()) analyzers.push_back(std::move(python));
     return analyzers;
 }
 

@@ -24,6 +24,12 @@ namespace {
 
 constexpr int kExitInputError = 1;
 
+// Image content (file names, package metadata) may not be UTF-8: such bytes print as U+FFFD
+// instead of failing the whole report.
+std::string json_text(const nlohmann::json& document) {
+    return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 void fail(const std::string& message) { std::fprintf(stderr, "moat: %s\n", message.c_str()); }
 
 // Writes to FILE through a temp file and a rename, so a failure never leaves half a report;
@@ -141,7 +147,7 @@ int run_sbom(const ImageOptions& options) {
         fail(inventory.error().message);
         return kExitInputError;
     }
-    std::string text = options.format == "json" ? sbom_json(*inventory).dump(2) + "\n" : sbom_table(*inventory);
+    std::string text = options.format == "json" ? json_text(sbom_json(*inventory)) : sbom_table(*inventory);
     if (Status written = write_output(options.output, text); !written.ok()) {
         fail(written.message());
         return kExitInputError;
@@ -197,7 +203,7 @@ int run_scan(const ScanOptions& options) {
     result.inventory = std::move(*inventory);
 
     bool color = options.image.output.empty() && ::isatty(STDOUT_FILENO);
-    std::string text = options.image.format == "json" ? scan_json(result).dump(2) + "\n" : scan_table(result, color);
+    std::string text = options.image.format == "json" ? json_text(scan_json(result)) : scan_table(result, color);
     if (Status written = write_output(options.image.output, text); !written.ok()) {
         fail(written.message());
         return kExitInputError;

@@ -15,6 +15,7 @@ PACKAGES=(
   libgtest-dev googletest                       # unit and integration tests
   rpm dpkg db5.3-util                           # oracles: rpm -qa --dbpath, dpkg-query, db5.3_load
   umoci skopeo mmdebstrap jq                    # real test images (../shared/tools/make-test-image.sh)
+  golang-go                                     # builds the Go binary of tests/integration/go_binary_test.cpp
 )
 $SUDO apt-get update -q
 $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${PACKAGES[@]}"

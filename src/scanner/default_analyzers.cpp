@@ -1,4 +1,6 @@
 #include "analyze/lang/python/python_analyzers.h"
+#include "analyze/lang/golang/go_binary.h"
+#include "analyze/lang/golang/go_mod.h"
 #include "analyze/pkg/apk_analyzer.h"
 #include "analyze/pkg/dpkg_analyzer.h"
 #include "analyze/pkg/rpm_analyzer.h"
@@ -12,6 +14,8 @@ std::vector<std::unique_ptr<PackageAnalyzer>> default_package_analyzers() {
     analyzers.push_back(std::make_unique<ApkAnalyzer>());
     analyzers.push_back(std::make_unique<RpmAnalyzer>());
     for (auto& python : python_package_analyzers()) analyzers.push_back(std::move(python));
+    analyzers.push_back(std::make_unique<GoBinaryAnalyzer>());
+    analyzers.push_back(std::make_unique<GoModAnalyzer>());
     return analyzers;
 }
 

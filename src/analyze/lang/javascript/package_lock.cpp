@@ -1,0 +1,273 @@
+#include "analyze/lang/javascript/package_lock.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <unordered_map>
+#include <utility>
+
+#include "analyze/lang/javascript/node_package.h"
+#include "analyze/lang/javascript/npm_json.h"
+
+namespace moat {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+constexpr std::string_view kModulesPrefix = "node_modules/";
+constexpr std::string_view kLockName = "package-lock.json";
+constexpr std::string_view kShrinkwrapName = "npm-shrinkwrap.json";
+// A hostile lock can hold millions of bad entries; past this many, only a count is kept.
+constexpr size_t kMaxWarnings = 20;
+
+// One pinned package, before the installed check and deduplication.
+struct LockEntry {
+    std::string name;
+    std::string version;
+    bool dev = false;
+    std::vector<std::string> licenses;
+    std::string install_path;
+};
+
+class Notes {
+public:
+    explicit Notes(std::vector<std::string>& out) : out_(out) {}
+    ~Notes() {
+        if (count_ > kMaxWarnings)
+            out_.push_back(fmt::format("{} more problems not listed", count_ - kMaxWarnings));
+    }
+    void add(std::string note) {
+        if (count_++ < kMaxWarnings) out_.push_back(std::move(note));
+    }
+
+private:
+    std::vector<std::string>& out_;
+    size_t count_ = 0;
+};
+
+std::vector<std::string> licenses_field(object entry) {
+    element value;
+    if (entry.at_key("license").get(value) != simdjson::SUCCESS) return {};
+    return npm::licenses_of(value);
+}
+
+// v2/v3: "packages" maps install paths to entries. Only paths under a node_modules directory are
+// installed packages; workspace directories ("packages/x") appear through their link entries.
+void read_packages_map(object packages, std::vector<LockEntry>& out, Notes& notes) {
+    std::unordered_map<std::string_view, object> by_path;
+    for (auto [key, value] : packages) {
+        object entry;
+        if (value.get(entry) == simdjson::SUCCESS) by_path[key] = entry;
+    }
+    for (auto [key, value] : packages) {
+        if (key.empty()) continue;  // the root project
+        object entry;
+        if (value.get(entry) != simdjson::SUCCESS) {
+            notes.add(fmt::format("packages[\"{}\"] is not an object, skipped", key));
+            continue;
+        }
+        size_t at = key.rfind(kModulesPrefix);
+        while (at != std::string_view::npos && at != 0 && key[at - 1] != '/')
+            at = at == 0 ? std::string_view::npos : key.rfind(kModulesPrefix, at - 1);
+        if (at == std::string_view::npos) continue;  // a workspace directory, not an install
+        const std::string_view key_name = key.substr(at + kModulesPrefix.size());
+
+        object source = entry;  // where version and license come from
+        bool workspace = false;
+        if (npm::true_field(entry, "link")) {
+            const auto target = npm::string_field(entry, "resolved");
+            const auto found = target ? by_path.find(*target) : by_path.end();
+            if (found == by_path.end()) {
+                notes.add(fmt::format("link \"{}\" points to no entry of the lock, skipped", key));
+                continue;
+            }
+            source = found->second;
+            workspace = true;
+        }
+        // "name" is written when the package's name differs from its folder (npm aliases).
+        std::string_view name = key_name;
+        if (auto own = npm::string_field(source, "name"); own && npm::is_package_name(*own))
+            name = *own;
+        if (!npm::is_package_name(name)) {
+            notes.add(fmt::format("packages[\"{}\"]: no valid package name, skipped", key));
+            continue;
+        }
+        const auto version = npm::string_field(source, "version");
+        if (!workspace && (!version || version->empty())) {
+            notes.add(fmt::format("{} (\"{}\") has no string version, skipped", name, key));
+            continue;
+        }
+        out.push_back(LockEntry{std::string(name), std::string(version.value_or("")),
+                                npm::true_field(entry, "dev"), licenses_field(source),
+                                std::string(key)});
+    }
+}
+
+// v1 "version" of an npm alias ("foo": {"version": "npm:bar@1.0.0"}) names the real package.
+void apply_alias(std::string& name, std::string& version) {
+    constexpr std::string_view kAlias = "npm:";
+    if (!version.starts_with(kAlias)) return;
+    const std::string_view spec = std::string_view(version).substr(kAlias.size());
+    const auto at = spec.rfind('@');
+    if (at == 0 || at == std::string_view::npos) return;
+    if (!npm::is_package_name(spec.substr(0, at)) || at + 1 == spec.size()) return;
+    std::string real_name(spec.substr(0, at)), real_version(spec.substr(at + 1));
+    name = std::move(real_name);
+    version = std::move(real_version);
+}
+
+// v1: "dependencies" maps names to entries, each with its own nested "dependencies" installed
+// under it. Walked with an explicit stack; the parser's depth limit bounds it.
+void read_dependency_tree(object top, std::vector<LockEntry>& out, Notes& notes) {
+    struct Level {
+        object dependencies;
+        std::string prefix;  // install path of the parent, with a trailing '/' ("" at the top)
+        bool dev;
+    };
+    std::vector<Level> stack{{top, "", false}};
+    while (!stack.empty()) {
+        Level level = std::move(stack.back());
+        stack.pop_back();
+        for (auto [key, value] : level.dependencies) {
+            const std::string path = fmt::format("{}{}{}", level.prefix, kModulesPrefix, key);
+            if (!npm::is_package_name(key)) {
+                notes.add(fmt::format("dependencies key \"{}\" is not a package name, skipped", path));
+                continue;
+            }
+            object entry;
+            if (value.get(entry) != simdjson::SUCCESS) {
+                notes.add(fmt::format("{} is not an object, skipped", path));
+                continue;
+            }
+            const bool dev = level.dev || npm::true_field(entry, "dev");
+            if (const auto version = npm::string_field(entry, "version"); version && !version->empty()) {
+                LockEntry locked{std::string(key), std::string(*version), dev, licenses_field(entry), path};
+                apply_alias(locked.name, locked.version);
+                out.push_back(std::move(locked));
+            } else {
+                notes.add(fmt::format("{} has no string version, skipped", path));
+            }
+            object nested;
+            if (entry.at_key("dependencies").get(nested) == simdjson::SUCCESS)
+                stack.push_back(Level{nested, path + "/", dev});
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<Package> parse_package_lock(std::string_view text, std::vector<std::string>& warnings,
+                                        const InstalledPackageCheck& installed) {
+    simdjson::dom::parser parser;
+    auto root = npm::parse_json(parser, text, warnings);
+    if (!root) return {};
+    object lock;
+    if (root->get(lock) != simdjson::SUCCESS) {
+        warnings.emplace_back("lock file is not a JSON object");
+        return {};
+    }
+
+    std::vector<LockEntry> entries;
+    {
+        Notes notes(warnings);
+        element section;
+        object map;
+        if (lock.at_key("packages").get(section) == simdjson::SUCCESS) {
+            if (section.get(map) == simdjson::SUCCESS)
+                read_packages_map(map, entries, notes);
+            else
+                notes.add("\"packages\" is not an object");
+        } else if (lock.at_key("dependencies").get(section) == simdjson::SUCCESS) {
+            if (section.get(map) == simdjson::SUCCESS)
+                read_dependency_tree(map, entries, notes);
+            else
+                notes.add("\"dependencies\" is not an object");
+        }
+    }
+
+    std::vector<Package> packages;
+    std::map<std::pair<std::string, std::string>, size_t> seen;
+    for (auto& entry : entries) {
+        if (installed && installed(entry.install_path)) continue;
+        auto [it, fresh] = seen.try_emplace({entry.name, entry.version}, packages.size());
+        if (!fresh) {
+            Package& earlier = packages[it->second];
+            earlier.dev = earlier.dev && entry.dev;
+            if (earlier.licenses.empty()) earlier.licenses = std::move(entry.licenses);
+            continue;
+        }
+        Package package;
+        package.type = "npm";
+        package.name = std::move(entry.name);
+        package.version = std::move(entry.version);
+        package.dev = entry.dev;
+        package.licenses = std::move(entry.licenses);
+        packages.push_back(std::move(package));
+    }
+    return packages;
+}
+
+namespace {
+
+std::pair<std::string_view, std::string_view> split_directory(std::string_view path) {
+    const auto slash = path.rfind('/');
+    if (slash == std::string_view::npos) return {{}, path};
+    return {path.substr(0, slash + 1), path.substr(slash + 1)};  // directory keeps its '/'
+}
+
+bool inside_node_modules(std::string_view directory) {
+    return directory.starts_with("node_modules/") ||
+           directory.find("/node_modules/") != std::string_view::npos;
+}
+
+bool is_lock_path(std::string_view path) {
+    const auto [directory, file] = split_directory(path);
+    return (file == kLockName || file == kShrinkwrapName) && !inside_node_modules(directory);
+}
+
+}  // namespace
+
+PathInterest NpmLockAnalyzer::interest() const {
+    PathInterest interest;
+    interest.exact = {std::string(kLockName), std::string(kShrinkwrapName)};
+    interest.suffixes = {fmt::format("/{}", kLockName), fmt::format("/{}", kShrinkwrapName)};
+    interest.max_bytes = kMaxBytes;
+    return interest;
+}
+
+std::vector<Package> NpmLockAnalyzer::analyze(const FileView& files, const AnalysisContext&,
+                                              std::vector<std::string>& warnings) const {
+    std::vector<Package> packages;
+    // Whether an installed package.json at `path` yields a package (then that one is reported).
+    std::unordered_map<std::string, bool> installed_cache;
+    auto installed_at = [&](const std::string& path) {
+        auto [it, fresh] = installed_cache.try_emplace(path, false);
+        if (!fresh) return it->second;
+        const auto manifest = files.read(path);
+        if (manifest && is_installed_package_json(manifest->path)) {
+            std::vector<std::string> ignored;  // NodePackageAnalyzer reports its problems
+            it->second = parse_node_package_json(manifest->bytes, ignored).has_value();
+        }
+        return it->second;
+    };
+
+    for (const auto& lock : files.files_matching(is_lock_path)) {
+        const auto [directory, file] = split_directory(lock.path);
+        // npm ignores package-lock.json when npm-shrinkwrap.json sits beside it.
+        if (file == kLockName && files.read(fmt::format("{}{}", directory, kShrinkwrapName))) continue;
+        std::vector<std::string> notes;
+        auto found = parse_package_lock(lock.bytes, notes, [&](std::string_view install_path) {
+            return installed_at(fmt::format("{}{}/package.json", directory, install_path));
+        });
+        for (auto& note : notes) warnings.push_back(fmt::format("{}: {}", lock.path, note));
+        for (auto& package : found) {
+            package.path = lock.path;
+            package.layer = lock.layer;
+            packages.push_back(std::move(package));
+        }
+    }
+    return packages;
+}
+
+}  // namespace moat

@@ -67,9 +67,10 @@ void read_packages_map(object packages, std::vector<LockEntry>& out, Notes& note
             notes.add(fmt::format("packages[\"{}\"] is not an object, skipped", key));
             continue;
         }
+        // The last "node_modules/" that starts a path segment: what follows is the name.
         size_t at = key.rfind(kModulesPrefix);
         while (at != std::string_view::npos && at != 0 && key[at - 1] != '/')
-            at = at == 0 ? std::string_view::npos : key.rfind(kModulesPrefix, at - 1);
+            at = key.rfind(kModulesPrefix, at - 1);
         if (at == std::string_view::npos) continue;  // a workspace directory, not an install
         const std::string_view key_name = key.substr(at + kModulesPrefix.size());
 
@@ -253,7 +254,9 @@ std::vector<Package> NpmLockAnalyzer::analyze(const FileView& files, const Analy
     };
 
     for (const auto& lock : files.files_matching(is_lock_path)) {
-        const auto [directory, file] = split_directory(lock.path);
+        // Not a structured binding: the lambda below captures it (clang 14 cannot).
+        const auto split = split_directory(lock.path);
+        const std::string_view directory = split.first, file = split.second;
         // npm ignores package-lock.json when npm-shrinkwrap.json sits beside it.
         if (file == kLockName && files.read(fmt::format("{}{}", directory, kShrinkwrapName))) continue;
         std::vector<std::string> notes;

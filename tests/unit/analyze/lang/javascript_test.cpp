@@ -139,7 +139,8 @@ constexpr std::string_view kLockV3 = R"({
     "node_modules/unversioned": {"resolved": "https://example.invalid/x.tgz"},
     "node_modules/numbered": {"version": 12},
     "packages/lib": {"name": "@app/lib", "license": "ISC"},
-    "packages/lib/node_modules/ms": {"version": "2.0.0", "dev": true}
+    "packages/lib/node_modules/ms": {"version": "2.0.0", "dev": true},
+    "vendor/xnode_modules/q": {"version": "1.0.0"}
   }
 })";
 

@@ -21,13 +21,37 @@ constexpr std::string_view kShrinkwrapName = "npm-shrinkwrap.json";
 // A hostile lock can hold millions of bad entries; past this many, only a count is kept.
 constexpr size_t kMaxWarnings = 20;
 
-// One pinned package, before the installed check and deduplication.
-struct LockEntry {
-    std::string name;
-    std::string version;
-    bool dev = false;
-    std::vector<std::string> licenses;
-    std::string install_path;
+// Gathers the pinned packages as the lock is read: installed ones are left out, and each
+// (name, version) is kept once, non-dev when any copy is.
+class Collector {
+public:
+    explicit Collector(const InstalledPackageCheck& installed) : installed_(installed) {}
+
+    void add(std::string_view name, std::string_view version, bool dev,
+             std::vector<std::string> licenses, std::string_view install_path) {
+        if (installed_ && installed_(install_path)) return;
+        auto [it, fresh] = seen_.try_emplace({std::string(name), std::string(version)}, packages_.size());
+        if (!fresh) {
+            Package& earlier = packages_[it->second];
+            earlier.dev = earlier.dev && dev;
+            if (earlier.licenses.empty()) earlier.licenses = std::move(licenses);
+            return;
+        }
+        Package package;
+        package.type = "npm";
+        package.name = it->first.first;
+        package.version = it->first.second;
+        package.dev = dev;
+        package.licenses = std::move(licenses);
+        packages_.push_back(std::move(package));
+    }
+
+    std::vector<Package> take() { return std::move(packages_); }
+
+private:
+    const InstalledPackageCheck& installed_;
+    std::map<std::pair<std::string, std::string>, size_t> seen_;
+    std::vector<Package> packages_;
 };
 
 class Notes {
@@ -54,12 +78,16 @@ std::vector<std::string> licenses_field(object entry) {
 
 // v2/v3: "packages" maps install paths to entries. Only paths under a node_modules directory are
 // installed packages; workspace directories ("packages/x") appear through their link entries.
-void read_packages_map(object packages, std::vector<LockEntry>& out, Notes& notes) {
+void read_packages_map(object packages, Collector& out, Notes& notes) {
+    // Link targets by path, indexed at the first link: most locks have none.
     std::unordered_map<std::string_view, object> by_path;
-    for (auto [key, value] : packages) {
-        object entry;
-        if (value.get(entry) == simdjson::SUCCESS) by_path[key] = entry;
-    }
+    auto index_once = [&] {
+        if (!by_path.empty()) return;
+        for (auto [key, value] : packages) {
+            object entry;
+            if (value.get(entry) == simdjson::SUCCESS) by_path[key] = entry;
+        }
+    };
     for (auto [key, value] : packages) {
         if (key.empty()) continue;  // the root project
         object entry;
@@ -77,6 +105,7 @@ void read_packages_map(object packages, std::vector<LockEntry>& out, Notes& note
         object source = entry;  // where version and license come from
         bool workspace = false;
         if (npm::true_field(entry, "link")) {
+            index_once();
             const auto target = npm::string_field(entry, "resolved");
             const auto found = target ? by_path.find(*target) : by_path.end();
             if (found == by_path.end()) {
@@ -99,9 +128,7 @@ void read_packages_map(object packages, std::vector<LockEntry>& out, Notes& note
             notes.add(fmt::format("{} (\"{}\") has no string version, skipped", name, key));
             continue;
         }
-        out.push_back(LockEntry{std::string(name), std::string(version.value_or("")),
-                                npm::true_field(entry, "dev"), licenses_field(source),
-                                std::string(key)});
+        out.add(name, version.value_or(""), npm::true_field(entry, "dev"), licenses_field(source), key);
     }
 }
 
@@ -120,7 +147,7 @@ void apply_alias(std::string& name, std::string& version) {
 
 // v1: "dependencies" maps names to entries, each with its own nested "dependencies" installed
 // under it. Walked with an explicit stack; the parser's depth limit bounds it.
-void read_dependency_tree(object top, std::vector<LockEntry>& out, Notes& notes) {
+void read_dependency_tree(object top, Collector& out, Notes& notes) {
     struct Level {
         object dependencies;
         std::string prefix;  // install path of the parent, with a trailing '/' ("" at the top)
@@ -143,9 +170,9 @@ void read_dependency_tree(object top, std::vector<LockEntry>& out, Notes& notes)
             }
             const bool dev = level.dev || npm::true_field(entry, "dev");
             if (const auto version = npm::string_field(entry, "version"); version && !version->empty()) {
-                LockEntry locked{std::string(key), std::string(*version), dev, licenses_field(entry), path};
-                apply_alias(locked.name, locked.version);
-                out.push_back(std::move(locked));
+                std::string name(key), real_version(*version);
+                apply_alias(name, real_version);
+                out.add(name, real_version, dev, licenses_field(entry), path);
             } else {
                 notes.add(fmt::format("{} has no string version, skipped", path));
             }
@@ -169,44 +196,22 @@ std::vector<Package> parse_package_lock(std::string_view text, std::vector<std::
         return {};
     }
 
-    std::vector<LockEntry> entries;
-    {
-        Notes notes(warnings);
-        element section;
-        object map;
-        if (lock.at_key("packages").get(section) == simdjson::SUCCESS) {
-            if (section.get(map) == simdjson::SUCCESS)
-                read_packages_map(map, entries, notes);
-            else
-                notes.add("\"packages\" is not an object");
-        } else if (lock.at_key("dependencies").get(section) == simdjson::SUCCESS) {
-            if (section.get(map) == simdjson::SUCCESS)
-                read_dependency_tree(map, entries, notes);
-            else
-                notes.add("\"dependencies\" is not an object");
-        }
+    Collector collector(installed);
+    Notes notes(warnings);
+    element section;
+    object map;
+    if (lock.at_key("packages").get(section) == simdjson::SUCCESS) {
+        if (section.get(map) == simdjson::SUCCESS)
+            read_packages_map(map, collector, notes);
+        else
+            notes.add("\"packages\" is not an object");
+    } else if (lock.at_key("dependencies").get(section) == simdjson::SUCCESS) {
+        if (section.get(map) == simdjson::SUCCESS)
+            read_dependency_tree(map, collector, notes);
+        else
+            notes.add("\"dependencies\" is not an object");
     }
-
-    std::vector<Package> packages;
-    std::map<std::pair<std::string, std::string>, size_t> seen;
-    for (auto& entry : entries) {
-        if (installed && installed(entry.install_path)) continue;
-        auto [it, fresh] = seen.try_emplace({entry.name, entry.version}, packages.size());
-        if (!fresh) {
-            Package& earlier = packages[it->second];
-            earlier.dev = earlier.dev && entry.dev;
-            if (earlier.licenses.empty()) earlier.licenses = std::move(entry.licenses);
-            continue;
-        }
-        Package package;
-        package.type = "npm";
-        package.name = std::move(entry.name);
-        package.version = std::move(entry.version);
-        package.dev = entry.dev;
-        package.licenses = std::move(entry.licenses);
-        packages.push_back(std::move(package));
-    }
-    return packages;
+    return collector.take();
 }
 
 namespace {
@@ -240,13 +245,14 @@ PathInterest NpmLockAnalyzer::interest() const {
 std::vector<Package> NpmLockAnalyzer::analyze(const FileView& files, const AnalysisContext&,
                                               std::vector<std::string>& warnings) const {
     std::vector<Package> packages;
-    // Whether an installed package.json at `path` yields a package (then that one is reported).
-    std::unordered_map<std::string, bool> installed_cache;
+    // Whether an installed package.json at `path` yields a package (then that one is reported);
+    // parse results are kept per installed file, since several locks may ask.
+    std::unordered_map<std::string, bool> parsed;
     auto installed_at = [&](const std::string& path) {
-        auto [it, fresh] = installed_cache.try_emplace(path, false);
-        if (!fresh) return it->second;
         const auto manifest = files.read(path);
-        if (manifest && is_installed_package_json(manifest->path)) {
+        if (!manifest || !is_installed_package_json(manifest->path)) return false;
+        auto [it, fresh] = parsed.try_emplace(manifest->path, false);
+        if (fresh) {
             std::vector<std::string> ignored;  // NodePackageAnalyzer reports its problems
             it->second = parse_node_package_json(manifest->bytes, ignored).has_value();
         }

@@ -74,4 +74,13 @@ bool is_package_name(std::string_view name) {
     return rest.find('/') == std::string_view::npos && rest.front() != '.';
 }
 
+std::string excerpt(std::string_view text) {
+    constexpr size_t kMaxShown = 80;
+    std::string out(text.substr(0, kMaxShown));
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < ' ' || c == 0x7f) c = '?';
+    if (text.size() > kMaxShown) out += "...";
+    return out;
+}
+
 }  // namespace moat::npm

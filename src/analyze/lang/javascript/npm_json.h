@@ -36,4 +36,7 @@ bool true_field(simdjson::dom::object object, std::string_view key);
 // fail this (a path such as "node_modules/x" in a v1 map) are not packages.
 bool is_package_name(std::string_view name);
 
+// `text` for a warning: at most 80 bytes, control bytes as '?', so that hostile keys stay short.
+std::string excerpt(std::string_view text);
+
 }  // namespace moat::npm

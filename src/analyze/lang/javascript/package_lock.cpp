@@ -20,38 +20,56 @@ constexpr std::string_view kLockName = "package-lock.json";
 constexpr std::string_view kShrinkwrapName = "npm-shrinkwrap.json";
 // A hostile lock can hold millions of bad entries; past this many, only a count is kept.
 constexpr size_t kMaxWarnings = 20;
+// PATH_MAX: no installed package lives deeper, and it bounds the per-entry cost of a v1 tree.
+constexpr size_t kMaxInstallPath = 4096;
 
-// Gathers the pinned packages as the lock is read: installed ones are left out, and each
-// (name, version) is kept once, non-dev when any copy is.
+// Gathers the pinned packages as the lock is read: each (name, version) once, non-dev when any
+// copy is; a (name, version) whose first copy is installed is left to the installed package.
+// Past kMaxPackages distinct packages the rest are dropped: a Package costs far more memory
+// than the few bytes of lock text that name it.
 class Collector {
 public:
+    static constexpr size_t kMaxPackages = 100'000;
+
     explicit Collector(const InstalledPackageCheck& installed) : installed_(installed) {}
 
     void add(std::string_view name, std::string_view version, bool dev,
              std::vector<std::string> licenses, std::string_view install_path) {
-        if (installed_ && installed_(install_path)) return;
-        auto [it, fresh] = seen_.try_emplace({std::string(name), std::string(version)}, packages_.size());
-        if (!fresh) {
+        auto key = std::make_pair(std::string(name), std::string(version));
+        if (auto it = seen_.find(key); it != seen_.end()) {
+            if (it->second == kInstalled) return;
             Package& earlier = packages_[it->second];
             earlier.dev = earlier.dev && dev;
             if (earlier.licenses.empty()) earlier.licenses = std::move(licenses);
             return;
         }
+        if (packages_.size() >= kMaxPackages) {
+            ++dropped_;
+            return;
+        }
+        if (installed_ && installed_(install_path)) {
+            seen_.emplace(std::move(key), kInstalled);
+            return;
+        }
         Package package;
         package.type = "npm";
-        package.name = it->first.first;
-        package.version = it->first.second;
+        package.name = key.first;
+        package.version = key.second;
         package.dev = dev;
         package.licenses = std::move(licenses);
+        seen_.emplace(std::move(key), packages_.size());
         packages_.push_back(std::move(package));
     }
 
+    size_t dropped() const { return dropped_; }
     std::vector<Package> take() { return std::move(packages_); }
 
 private:
+    static constexpr size_t kInstalled = static_cast<size_t>(-1);
     const InstalledPackageCheck& installed_;
-    std::map<std::pair<std::string, std::string>, size_t> seen_;
+    std::map<std::pair<std::string, std::string>, size_t> seen_;  // -> index, or kInstalled
     std::vector<Package> packages_;
+    size_t dropped_ = 0;
 };
 
 class Notes {
@@ -92,7 +110,7 @@ void read_packages_map(object packages, Collector& out, Notes& notes) {
         if (key.empty()) continue;  // the root project
         object entry;
         if (value.get(entry) != simdjson::SUCCESS) {
-            notes.add(fmt::format("packages[\"{}\"] is not an object, skipped", key));
+            notes.add(fmt::format("packages[\"{}\"] is not an object, skipped", npm::excerpt(key)));
             continue;
         }
         // The last "node_modules/" that starts a path segment: what follows is the name.
@@ -109,7 +127,7 @@ void read_packages_map(object packages, Collector& out, Notes& notes) {
             const auto target = npm::string_field(entry, "resolved");
             const auto found = target ? by_path.find(*target) : by_path.end();
             if (found == by_path.end()) {
-                notes.add(fmt::format("link \"{}\" points to no entry of the lock, skipped", key));
+                notes.add(fmt::format("link \"{}\" points to no entry of the lock, skipped", npm::excerpt(key)));
                 continue;
             }
             source = found->second;
@@ -120,12 +138,12 @@ void read_packages_map(object packages, Collector& out, Notes& notes) {
         if (auto own = npm::string_field(source, "name"); own && npm::is_package_name(*own))
             name = *own;
         if (!npm::is_package_name(name)) {
-            notes.add(fmt::format("packages[\"{}\"]: no valid package name, skipped", key));
+            notes.add(fmt::format("packages[\"{}\"]: no valid package name, skipped", npm::excerpt(key)));
             continue;
         }
         const auto version = npm::string_field(source, "version");
         if (!workspace && (!version || version->empty())) {
-            notes.add(fmt::format("{} (\"{}\") has no string version, skipped", name, key));
+            notes.add(fmt::format("{} (\"{}\") has no string version, skipped", name, npm::excerpt(key)));
             continue;
         }
         out.add(name, version.value_or(""), npm::true_field(entry, "dev"), licenses_field(source), key);
@@ -146,40 +164,55 @@ void apply_alias(std::string& name, std::string& version) {
 }
 
 // v1: "dependencies" maps names to entries, each with its own nested "dependencies" installed
-// under it. Walked with an explicit stack; the parser's depth limit bounds it.
+// under it. Walked depth first with an explicit stack and one path buffer, so memory stays
+// proportional to the depth, which the parser's limit and kMaxInstallPath bound.
 void read_dependency_tree(object top, Collector& out, Notes& notes) {
-    struct Level {
-        object dependencies;
-        std::string prefix;  // install path of the parent, with a trailing '/' ("" at the top)
+    struct Frame {
+        object::iterator next, end;
+        size_t path_size;  // length of the parent's install path in `path`
         bool dev;
     };
-    std::vector<Level> stack{{top, "", false}};
+    std::string path;
+    std::vector<Frame> stack{{top.begin(), top.end(), 0, false}};
     while (!stack.empty()) {
-        Level level = std::move(stack.back());
-        stack.pop_back();
-        for (auto [key, value] : level.dependencies) {
-            const std::string path = fmt::format("{}{}{}", level.prefix, kModulesPrefix, key);
-            if (!npm::is_package_name(key)) {
-                notes.add(fmt::format("dependencies key \"{}\" is not a package name, skipped", path));
-                continue;
-            }
-            object entry;
-            if (value.get(entry) != simdjson::SUCCESS) {
-                notes.add(fmt::format("{} is not an object, skipped", path));
-                continue;
-            }
-            const bool dev = level.dev || npm::true_field(entry, "dev");
-            if (const auto version = npm::string_field(entry, "version"); version && !version->empty()) {
-                std::string name(key), real_version(*version);
-                apply_alias(name, real_version);
-                out.add(name, real_version, dev, licenses_field(entry), path);
-            } else {
-                notes.add(fmt::format("{} has no string version, skipped", path));
-            }
-            object nested;
-            if (entry.at_key("dependencies").get(nested) == simdjson::SUCCESS)
-                stack.push_back(Level{nested, path + "/", dev});
+        Frame& frame = stack.back();
+        if (frame.next == frame.end) {
+            stack.pop_back();
+            continue;
         }
+        const auto [key, value] = *frame.next;
+        ++frame.next;
+        path.resize(frame.path_size);
+        if (!path.empty()) path += '/';
+        path += kModulesPrefix;
+        path += key;
+        if (!npm::is_package_name(key)) {
+            notes.add(fmt::format("dependencies key \"{}\" is not a package name, skipped",
+                                  npm::excerpt(path)));
+            continue;
+        }
+        object entry;
+        if (value.get(entry) != simdjson::SUCCESS) {
+            notes.add(fmt::format("{} is not an object, skipped", npm::excerpt(path)));
+            continue;
+        }
+        const bool dev = frame.dev || npm::true_field(entry, "dev");
+        if (const auto version = npm::string_field(entry, "version"); version && !version->empty()) {
+            std::string name(key), real_version(*version);
+            apply_alias(name, real_version);
+            out.add(name, real_version, dev, licenses_field(entry), path);
+        } else {
+            notes.add(fmt::format("{} has no string version, skipped", npm::excerpt(path)));
+        }
+        object nested;
+        if (entry.at_key("dependencies").get(nested) != simdjson::SUCCESS || nested.size() == 0)
+            continue;
+        if (path.size() >= kMaxInstallPath) {
+            notes.add(fmt::format("{}: nested deeper than a file system path can be, skipped",
+                                  npm::excerpt(path)));
+            continue;
+        }
+        stack.push_back(Frame{nested.begin(), nested.end(), path.size(), dev});  // `frame` dies
     }
 }
 
@@ -211,6 +244,9 @@ std::vector<Package> parse_package_lock(std::string_view text, std::vector<std::
         else
             notes.add("\"dependencies\" is not an object");
     }
+    if (collector.dropped() > 0)
+        warnings.push_back(fmt::format("more than {} packages; {} more entries not reported",
+                                       Collector::kMaxPackages, collector.dropped()));
     return collector.take();
 }
 

@@ -198,6 +198,15 @@ TEST(PackageLock, InstalledEntriesAreLeftOut) {
                                      "node_modules/c"}));
 }
 
+TEST(PackageLock, ManyPackagesAreCapped) {
+    std::string text = "{\"packages\": {";
+    for (int i = 0; i < 100'005; ++i) text += fmt::format("\"node_modules/p{}\": {{\"version\": \"1\"}},", i);
+    text += "\"node_modules/p0\": {\"version\": \"1\"}}}";
+    std::vector<std::string> warnings;
+    EXPECT_EQ(parse_package_lock(text, warnings).size(), 100'000u);
+    EXPECT_EQ(warnings, std::vector<std::string>{"more than 100000 packages; 5 more entries not reported"});
+}
+
 TEST(PackageLock, LicenseShapes) {
     const auto packages = lock(R"js({"packages": {
       "node_modules/a": {"version": "1", "license": "(MIT OR Apache-2.0)"},
@@ -244,6 +253,15 @@ TEST(PackageLock, HostileInputsWarnAndNeverCrash) {
     EXPECT_EQ(parse_package_lock(bad, warnings).size(), 1u);
     EXPECT_LE(warnings.size(), 21u);
     EXPECT_TRUE(mentions(warnings, "9980 more problems"));
+    // Install paths longer than any file system allows stop the descent of a v1 tree.
+    const std::string long_name(200, 'n');
+    std::string too_deep = "{\"dependencies\":";
+    for (int i = 0; i < 30; ++i)
+        too_deep += "{\"" + long_name + "\":{\"version\":\"" + std::to_string(i) + "\",\"dependencies\":";
+    too_deep += "{}" + std::string(60, '}') + "}";
+    warnings.clear();
+    EXPECT_EQ(parse_package_lock(too_deep, warnings).size(), 20u) << "20 levels of 214 bytes fit in 4096";
+    EXPECT_TRUE(mentions(warnings, "nested deeper than a file system path")) << ::testing::PrintToString(warnings);
     const std::string whole(kLockV3);
     for (size_t cut = 0; cut <= whole.size(); ++cut) {  // truncated anywhere: never a crash
         std::vector<std::string> ignored;

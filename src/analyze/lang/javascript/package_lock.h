@@ -18,8 +18,10 @@ using InstalledPackageCheck = std::function<bool(std::string_view install_path)>
 // The packages a lock file pins, each (name, version) once: dev only when every occurrence is
 // dev. The root project ("" in v2/v3, the top-level name in v1) is not a dependency and is not
 // reported. Workspace members (link entries) are reported with their own version, even when
-// they have none; any other entry without a string version is skipped with a warning. Entries
-// `installed` claims are left out. Packages carry no path or layer.
+// they have none; any other entry without a string version is skipped with a warning. A
+// (name, version) whose first copy `installed` claims is left out (the installed package stands
+// for it). At most 100000 packages per lock (a warning counts the rest). Packages carry no path
+// or layer.
 std::vector<Package> parse_package_lock(std::string_view text, std::vector<std::string>& warnings,
                                         const InstalledPackageCheck& installed = {});
 
@@ -29,6 +31,7 @@ std::vector<Package> parse_package_lock(std::string_view text, std::vector<std::
 // which owns the capture of those package.json files: installed copies are authoritative.
 class NpmLockAnalyzer : public PackageAnalyzer {
 public:
+    // Real locks of large monorepos reach tens of MiB; parsing costs a few times the size.
     static constexpr size_t kMaxBytes = 64ull << 20;
     std::string_view name() const override { return "npm-lock"; }
     PathInterest interest() const override;

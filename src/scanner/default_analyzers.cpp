@@ -1,6 +1,8 @@
 #include "analyze/lang/python/python_analyzers.h"
 #include "analyze/lang/golang/go_binary.h"
 #include "analyze/lang/golang/go_mod.h"
+#include "analyze/lang/javascript/node_package.h"
+#include "analyze/lang/javascript/package_lock.h"
 #include "analyze/pkg/apk_analyzer.h"
 #include "analyze/pkg/dpkg_analyzer.h"
 #include "analyze/pkg/rpm_analyzer.h"
@@ -16,6 +18,8 @@ std::vector<std::unique_ptr<PackageAnalyzer>> default_package_analyzers() {
     for (auto& python : python_package_analyzers()) analyzers.push_back(std::move(python));
     analyzers.push_back(std::make_unique<GoBinaryAnalyzer>());
     analyzers.push_back(std::make_unique<GoModAnalyzer>());
+    analyzers.push_back(std::make_unique<NodePackageAnalyzer>());
+    analyzers.push_back(std::make_unique<NpmLockAnalyzer>());
     return analyzers;
 }
 

@@ -1,3 +1,5 @@
+#include "analyze/lang/javascript/pnpm_lock.h"
+#include "analyze/lang/javascript/yarn_lock.h"
 #include "analyze/pkg/apk_analyzer.h"
 #include "analyze/pkg/dpkg_analyzer.h"
 #include "analyze/pkg/rpm_analyzer.h"
@@ -10,6 +12,8 @@ std::vector<std::unique_ptr<PackageAnalyzer>> default_package_analyzers() {
     analyzers.push_back(std::make_unique<DpkgAnalyzer>());
     analyzers.push_back(std::make_unique<ApkAnalyzer>());
     analyzers.push_back(std::make_unique<RpmAnalyzer>());
+    analyzers.push_back(std::make_unique<YarnLockAnalyzer>());
+    analyzers.push_back(std::make_unique<PnpmLockAnalyzer>());
     return analyzers;
 }
 

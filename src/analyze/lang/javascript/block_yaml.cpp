@@ -123,7 +123,7 @@ private:
     bool split_key(std::string_view content, std::string_view& key, std::string_view& rest,
                    std::optional<QuotedSpan>& quoted_key);
     std::string_view owned(std::string text) {
-        return current_.unescaped_.emplace_back(std::move(text));
+        return current_.unescaped_->emplace_back(std::move(text));
     }
     void set_value(uint32_t index, size_t indent, std::string_view rest);
 

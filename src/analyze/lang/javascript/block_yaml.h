@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace moat {
@@ -32,7 +34,7 @@ struct BlockYamlNode {
 // storage for quoted scalars with escapes): the text must outlive the document.
 class BlockYamlDocument {
 public:
-    BlockYamlDocument() : nodes_(1) {}
+    BlockYamlDocument() : nodes_(1), unescaped_(std::make_unique<std::deque<std::string>>()) {}
 
     const BlockYamlNode& root() const { return nodes_[0]; }
     std::vector<const BlockYamlNode*> children(const BlockYamlNode& parent) const;
@@ -45,8 +47,14 @@ public:
 private:
     friend class BlockYamlReader;
     std::vector<BlockYamlNode> nodes_;  // [0] is the document root
-    std::deque<std::string> unescaped_;  // a deque: its strings never move, views stay valid
+    // Unescaped quoted scalars the nodes point into. Held by pointer and in a deque so that the
+    // strings never move, not even when a vector of documents grows (a deque's move may throw,
+    // so a vector would copy it).
+    std::unique_ptr<std::deque<std::string>> unescaped_;
 };
+
+static_assert(std::is_nothrow_move_constructible_v<BlockYamlDocument>,
+              "a vector of documents must move them, never copy (nodes point into them)");
 
 // Splits `text` at "---" / "..." lines into documents and reads each. Never fails: lines it does
 // not understand are skipped (a warning for the first few).

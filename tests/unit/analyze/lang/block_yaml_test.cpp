@@ -62,6 +62,16 @@ TEST(BlockYaml, SplitsDocumentsAndSkipsEmptyOnes) {
     EXPECT_EQ(documents[1].child_value(documents[1].root(), "b"), "2");
 }
 
+TEST(BlockYaml, UnescapedScalarsSurviveManyDocuments) {
+    std::string text;
+    for (int i = 0; i < 100; ++i) text += "---\nkey: 'it''s " + std::to_string(i) + "'\n";
+    std::vector<std::string> warnings;
+    const auto documents = parse_block_yaml(text, warnings);
+    ASSERT_EQ(documents.size(), 100u);
+    for (int i = 0; i < 100; ++i)
+        EXPECT_EQ(documents[i].child_value(documents[i].root(), "key"), "it's " + std::to_string(i));
+}
+
 TEST(BlockYaml, FlowCollectionsAndBlockScalarsOverSeveralLinesDoNotMakeEntries) {
     std::vector<std::string> warnings;
     const auto documents = parse_block_yaml(

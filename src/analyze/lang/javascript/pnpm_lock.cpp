@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -124,18 +123,31 @@ private:
     int lockfile_major() const;
     // Name and version of one entry under `packages:`; nullopt (and a warning) when it has none.
     std::optional<NameVersion> identify(const BlockYamlNode& entry, int major) const;
+    // 5.x/6.x: every entry but those flagged "dev: true", plus pinned production dependencies.
     void read_flagged_packages(const BlockYamlNode& list, int major);
+    // 9.x: every entry; dev from what the importers' dependency sections reach in `snapshots`.
     void read_v9_packages(const BlockYamlNode& list);
-    // Snapshot keys reachable from the importers' given dependency sections, without peers.
-    std::unordered_set<std::string> reachable_from(
-        std::initializer_list<std::string_view> sections) const;
-    std::string dependency_key(std::string_view name, std::string_view reference) const;
+    // Package keys (name@version, no peers) the importers' given dependency sections reach.
+    struct Reached {
+        std::unordered_set<std::string_view> keys;  // into the document
+        std::set<std::string, std::less<>> unlisted;  // reached, but without a snapshot
+        bool contains(std::string_view key) const {
+            return keys.contains(key) || unlisted.contains(key);
+        }
+    };
+    void read_snapshots();
+    Reached reachable_from(std::initializer_list<std::string_view> sections) const;
+    // The snapshot "name@reference" (or "reference" itself, for an alias) denotes.
+    std::optional<uint32_t> snapshot_id(std::string_view name, std::string_view reference,
+                                        std::string& buffer) const;
 
     const BlockYamlDocument& doc_;
     PackageCollector& packages_;
     WarningSink& warnings_;
-    // 9.x snapshots: key -> the snapshot keys it depends on.
-    std::unordered_map<std::string_view, std::vector<std::string>> edges_;
+    // 9.x snapshots, numbered: key -> id, id -> key, id -> the ids it depends on.
+    std::unordered_map<std::string_view, uint32_t> snapshot_ids_;
+    std::vector<std::string_view> snapshot_keys_;
+    std::vector<std::vector<uint32_t>> edges_;
 };
 
 bool PnpmDocumentReader::is_env_document() const {
@@ -226,17 +238,51 @@ void PnpmDocumentReader::read_flagged_packages(const BlockYamlNode& list, int ma
     }
 }
 
-std::string PnpmDocumentReader::dependency_key(std::string_view name,
-                                               std::string_view reference) const {
-    auto key = fmt::format("{}@{}", name, reference);
+std::optional<uint32_t> PnpmDocumentReader::snapshot_id(std::string_view name,
+                                                        std::string_view reference,
+                                                        std::string& buffer) const {
+    buffer.assign(name).append("@").append(reference);
+    if (const auto it = snapshot_ids_.find(buffer); it != snapshot_ids_.end()) return it->second;
     // An aliased dependency refers to its package by full key ("alias: real@1.0.0").
-    if (!edges_.contains(key) && edges_.contains(reference)) return std::string(reference);
-    return key;
+    if (const auto it = snapshot_ids_.find(reference); it != snapshot_ids_.end()) return it->second;
+    return std::nullopt;
 }
 
-std::unordered_set<std::string> PnpmDocumentReader::reachable_from(
+void PnpmDocumentReader::read_snapshots() {
+    const auto* snapshots = doc_.child(doc_.root(), "snapshots");
+    if (!snapshots) return;
+    const auto entries = doc_.children(*snapshots);
+    for (const auto* snapshot : entries) {
+        const auto key = without_leading_slash(snapshot->key);
+        if (snapshot_ids_.try_emplace(key, static_cast<uint32_t>(snapshot_keys_.size())).second)
+            snapshot_keys_.push_back(key);
+    }
+    edges_.resize(snapshot_keys_.size());
+    std::string buffer;
+    for (const auto* snapshot : entries) {
+        auto& next = edges_[snapshot_ids_.at(without_leading_slash(snapshot->key))];
+        for (const auto section : {"dependencies", "optionalDependencies"}) {
+            const auto* dependencies = doc_.child(*snapshot, section);
+            if (!dependencies) continue;
+            for (const auto* dependency : doc_.children(*dependencies))
+                if (const auto id = snapshot_id(dependency->key, dependency->value, buffer))
+                    next.push_back(*id);
+        }
+    }
+}
+
+PnpmDocumentReader::Reached PnpmDocumentReader::reachable_from(
     std::initializer_list<std::string_view> sections) const {
-    std::deque<std::string> queue;
+    Reached reached;
+    std::vector<bool> visited(snapshot_keys_.size());
+    std::vector<uint32_t> pending;
+    std::string buffer;
+    const auto visit = [&](uint32_t id) {
+        if (visited[id]) return;
+        visited[id] = true;
+        reached.keys.insert(without_peers(snapshot_keys_[id]));
+        pending.push_back(id);
+    };
     if (const auto* importers = doc_.child(doc_.root(), "importers")) {
         for (const auto* importer : doc_.children(*importers)) {
             for (const auto section : sections) {
@@ -247,47 +293,31 @@ std::unordered_set<std::string> PnpmDocumentReader::reachable_from(
                     auto reference = doc_.child_value(*dependency, "version");
                     if (reference.empty()) reference = dependency->value;
                     if (reference.empty() || reference.starts_with("link:")) continue;
-                    queue.push_back(dependency_key(dependency->key, reference));
+                    if (const auto id = snapshot_id(dependency->key, reference, buffer))
+                        visit(*id);
+                    else  // a package without a snapshot (pnpm leaves out empty ones at times)
+                        reached.unlisted.emplace(without_peers(buffer));
                 }
             }
         }
     }
-    std::unordered_set<std::string> visited, reached;
-    while (!queue.empty()) {
-        auto key = std::move(queue.front());
-        queue.pop_front();
-        if (!visited.insert(key).second) continue;
-        reached.emplace(without_peers(key));
-        const auto it = edges_.find(key);
-        if (it == edges_.end()) continue;
-        for (const auto& next : it->second)
-            if (!visited.contains(next)) queue.push_back(next);
+    while (!pending.empty()) {
+        const auto id = pending.back();
+        pending.pop_back();
+        for (const auto next : edges_[id]) visit(next);
     }
     return reached;
 }
 
 void PnpmDocumentReader::read_v9_packages(const BlockYamlNode& list) {
-    if (const auto* snapshots = doc_.child(doc_.root(), "snapshots")) {
-        for (const auto* snapshot : doc_.children(*snapshots))
-            edges_.try_emplace(without_leading_slash(snapshot->key));
-        for (const auto* snapshot : doc_.children(*snapshots)) {
-            auto& next = edges_[without_leading_slash(snapshot->key)];
-            for (const auto section : {"dependencies", "optionalDependencies"}) {
-                const auto* dependencies = doc_.child(*snapshot, section);
-                if (!dependencies) continue;
-                for (const auto* dependency : doc_.children(*dependencies))
-                    if (!dependency->value.empty() && !dependency->value.starts_with("link:"))
-                        next.push_back(dependency_key(dependency->key, dependency->value));
-            }
-        }
-    }
+    read_snapshots();
     const auto production = reachable_from({"dependencies", "optionalDependencies"});
     const auto development = reachable_from({"devDependencies"});
     for (const auto* entry : doc_.children(list)) {
         if (entry->sequence_item) continue;
         const auto found = identify(*entry, 9);
         if (!found) continue;
-        const std::string key(without_peers(without_leading_slash(entry->key)));
+        const auto key = without_peers(without_leading_slash(entry->key));
         const bool dev = development.contains(key) && !production.contains(key);
         packages_.add(found->name, found->version, dev);
     }

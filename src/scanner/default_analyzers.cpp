@@ -3,6 +3,8 @@
 #include "analyze/lang/golang/go_mod.h"
 #include "analyze/lang/javascript/node_package.h"
 #include "analyze/lang/javascript/package_lock.h"
+#include "analyze/lang/javascript/pnpm_lock.h"
+#include "analyze/lang/javascript/yarn_lock.h"
 #include "analyze/pkg/apk_analyzer.h"
 #include "analyze/pkg/dpkg_analyzer.h"
 #include "analyze/pkg/rpm_analyzer.h"
@@ -20,6 +22,8 @@ std::vector<std::unique_ptr<PackageAnalyzer>> default_package_analyzers() {
     analyzers.push_back(std::make_unique<GoModAnalyzer>());
     analyzers.push_back(std::make_unique<NodePackageAnalyzer>());
     analyzers.push_back(std::make_unique<NpmLockAnalyzer>());
+    analyzers.push_back(std::make_unique<YarnLockAnalyzer>());
+    analyzers.push_back(std::make_unique<PnpmLockAnalyzer>());
     return analyzers;
 }
 

@@ -215,9 +215,9 @@ Result<LayerCapture> LayerWalker::walk_directory(const std::filesystem::path& ro
             uint64_t size = it->file_size(error);
             if (error) continue;
             if (!limit) {
-                const auto perms = static_cast<uint32_t>(status.permissions());
-                if (!is_executable(perms) || !elf_candidate(size) || !starts_with_elf_magic(it->path()))
-                    continue;
+                // A directory's modes are whatever the copy left (read-only checkouts, copied
+                // trees), unlike a layer's tar headers: here the ELF magic alone decides.
+                if (!elf_candidate(size) || !starts_with_elf_magic(it->path())) continue;
                 limit = size;
             }
             if (size > *limit) {

@@ -175,31 +175,30 @@ std::vector<Package> ArchiveWalk::identify(const ArchiveFacts& facts, const std:
                                                     : coordinates.group_id + ":" + coordinates.artifact_id;
         package.version = coordinates.version;
         if (!seen.emplace(package.name, package.version).second) return;
-        // Two license files leave it open which one is the archive's own (Trivy attaches none).
-        if (licenses.empty() && facts.license_files == 1 && !facts.license_file_id.empty())
-            licenses.push_back(facts.license_file_id);
         package.licenses = std::move(licenses);
         package.low_confidence = low_confidence;
         package.path = path;
         found.push_back(std::move(package));
     };
 
+    // pom.properties is authoritative; the manifest and the file name are only fallbacks.
     for (const auto& [directory, coordinates] : facts.pom_properties) {
         if (!coordinates.complete()) continue;
         const auto licenses = facts.pom_licenses.find(directory);
         add(coordinates, licenses == facts.pom_licenses.end() ? std::vector<std::string>{} : licenses->second, false);
     }
-    if (!found.empty()) return found;  // pom.properties is authoritative; the manifest only a fallback
-
-    if (facts.manifest) {
+    if (found.empty() && facts.manifest) {
         auto identity = java::manifest_identity(java::parse_manifest(*facts.manifest));
-        if (identity.coordinates.complete()) {
-            add(identity.coordinates, std::move(identity.licenses), identity.vendor_guess);
-            return found;
-        }
+        if (identity.coordinates.complete()) add(identity.coordinates, std::move(identity.licenses), identity.vendor_guess);
     }
-    const auto from_name = java::coordinates_from_file_name(base_name(path));
-    if (!from_name.artifact_id.empty() && !from_name.version.empty()) add(from_name, {}, true);
+    if (found.empty()) {
+        const auto from_name = java::coordinates_from_file_name(base_name(path));
+        if (!from_name.artifact_id.empty() && !from_name.version.empty()) add(from_name, {}, true);
+    }
+    // A license file speaks for the archive only when the archive is one package and ships one
+    // license file: a shaded jar's or a two-license jar's owner is ambiguous (Trivy attaches none).
+    if (found.size() == 1 && found[0].licenses.empty() && facts.license_files == 1 && !facts.license_file_id.empty())
+        found[0].licenses.push_back(facts.license_file_id);
     return found;
 }
 

@@ -10,7 +10,6 @@ PACKAGES=(
   libsqlite3-dev                                # rpmdb.sqlite and the vulnerability database
   libsimdjson-dev libcurl4-openssl-dev          # bulk OSV JSON import, advisory downloads
   nlohmann-json3-dev libcli11-dev libfmt-dev    # JSON documents, command line, formatting
-  libtomlplusplus-dev                           # Cargo.lock (TOML)
   libgtest-dev googletest                       # unit and integration tests
   rpm dpkg db5.3-util                           # oracles: rpm -qa --dbpath, dpkg-query, db5.3_load
   umoci skopeo mmdebstrap jq                    # real test images (../shared/tools/make-test-image.sh)

@@ -5,6 +5,9 @@
 #include "analyze/lang/javascript/package_lock.h"
 #include "analyze/lang/javascript/pnpm_lock.h"
 #include "analyze/lang/javascript/yarn_lock.h"
+#include "analyze/lang/java/java_archive.h"
+#include "analyze/lang/rust/cargo_auditable.h"
+#include "analyze/lang/rust/cargo_lock.h"
 #include "analyze/pkg/apk_analyzer.h"
 #include "analyze/pkg/dpkg_analyzer.h"
 #include "analyze/pkg/rpm_analyzer.h"
@@ -24,6 +27,9 @@ std::vector<std::unique_ptr<PackageAnalyzer>> default_package_analyzers() {
     analyzers.push_back(std::make_unique<NpmLockAnalyzer>());
     analyzers.push_back(std::make_unique<YarnLockAnalyzer>());
     analyzers.push_back(std::make_unique<PnpmLockAnalyzer>());
+    analyzers.push_back(std::make_unique<JavaArchiveAnalyzer>());
+    analyzers.push_back(std::make_unique<CargoLockAnalyzer>());
+    analyzers.push_back(std::make_unique<RustBinaryAnalyzer>());
     return analyzers;
 }
 

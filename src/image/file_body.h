@@ -25,6 +25,10 @@ public:
     FileBodyBuilder(const FileBodyBuilder&) = delete;
     FileBodyBuilder& operator=(const FileBodyBuilder&) = delete;
 
+    // The body's size when known in advance (tar headers say it): one allocation, no regrowth.
+    void expect(uint64_t size) {
+        if (size <= kSpillThreshold) memory_.reserve(size);
+    }
     Status append(const char* data, size_t size);
     Result<std::shared_ptr<const FileBody>> finish();
 

@@ -209,6 +209,7 @@ Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
                     break;
                 }
                 FileBodyBuilder builder(stream.description() + ": " + *path);
+                if (keep_body && !sniff_elf) builder.expect(entry.size);
                 ElfSniffer sniffer;
                 Status appended = Status::Ok();
                 Status read = stream.read_body_chunks([&](const char* data, size_t size) {

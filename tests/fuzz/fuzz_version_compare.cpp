@@ -38,8 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         count = 2;
     }
 
-    for (auto scheme : {moat::VersionScheme::Dpkg, moat::VersionScheme::Rpm,
-                        moat::VersionScheme::Apk}) {
+    for (auto scheme : {moat::VersionScheme::Dpkg, moat::VersionScheme::Rpm, moat::VersionScheme::Apk,
+                        moat::VersionScheme::Semver, moat::VersionScheme::Pep440, moat::VersionScheme::Maven,
+                        moat::VersionScheme::Go, moat::VersionScheme::Gem, moat::VersionScheme::Composer,
+                        moat::VersionScheme::NuGet}) {
         int order[3][3];
         for (size_t i = 0; i < count; ++i) {
             (void)moat::is_valid_version(scheme, parts[i]);

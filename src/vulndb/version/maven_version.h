@@ -1,0 +1,26 @@
+// Maven versions ordered as Maven's ComparableVersion (maven-artifact 3.9) orders them, the
+// "version order specification" of the POM reference.
+//
+// The version is lowercased and cut into items at '.', at '-' and at every switch between
+// digits and letters; a '-', and a switch between letters and digits after other items, opens
+// a sub-list ("1.0-rc1" is [1, ["rc", [1]]]). Numbers compare numerically (any length);
+// qualifiers by rank, alpha < beta < milestone < rc = cr < snapshot < "" = ga = final = release
+// < sp < any other qualifier (those alphabetically), with a1/b1/m1 read as alpha-1, beta-1,
+// milestone-1. A number is newer than a qualifier or a sub-list, a sub-list newer than a
+// qualifier. Trailing "null" items (0, "", ga, final, release) of each list are dropped, so
+// "1" == "1.0" == "1.0.0" == "1-ga" == "1.0.RELEASE", and a missing item compares as null:
+// "1-snapshot" < "1" < "1-sp" < "1.1".
+//
+// Every string is a Maven version; the only problem reported is an empty one or one with
+// whitespace or control characters, which no POM would hold. Comparison uses per-thread
+// scratch buffers (no allocation once they have grown).
+#pragma once
+
+#include <string_view>
+
+namespace moat {
+
+int maven_version_compare(std::string_view a, std::string_view b);
+const char* maven_version_problem(std::string_view version);
+
+}  // namespace moat

@@ -154,7 +154,11 @@ bool version_in_range(VersionScheme scheme, std::string_view version, const Affe
         if (a_min || b_min) return a_min && !b_min;
         return compare_versions(scheme, a->version, b->version) < 0;
     };
-    std::stable_sort(events.begin(), events.end(), less);
+    // An insertion sort that never leaves the vector: std::sort and std::stable_sort may read
+    // out of bounds with an order that is not transitive, and Maven's own order is not (see
+    // maven_version.h). Ranges hold a handful of events.
+    for (size_t i = 1; i < events.size(); ++i)
+        for (size_t j = i; j > 0 && less(events[j], events[j - 1]); --j) std::swap(events[j], events[j - 1]);
     bool affected = false;
     for (const RangeEvent* event : events) {
         switch (event->kind) {

@@ -11,6 +11,11 @@
 // "1" == "1.0" == "1.0.0" == "1-ga" == "1.0.RELEASE", and a missing item compares as null:
 // "1-snapshot" < "1" < "1-sp" < "1.1".
 //
+// Maven's order is not transitive on every input, and this one is Maven's: "1.a.1" <
+// "1.0A0-alpha.beta" < "1" < "1.a.1" (a qualifier at the top level, "a", is newer than nothing
+// but older than any sub-list). It is reflexive and antisymmetric; code that sorts Maven
+// versions must not rely on more (the matcher's range evaluation does not).
+//
 // Every string is a Maven version; the only problem reported is an empty one or one with
 // whitespace or control characters, which no POM would hold. Comparison uses per-thread
 // scratch buffers (no allocation once they have grown).

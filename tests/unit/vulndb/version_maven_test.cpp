@@ -3,7 +3,10 @@
 // aliases, sub-lists, trailing-zero trimming, and the ranges of the real Maven advisories.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "osv_range_order.h"
+#include "version_oracle.h"
 #include "version_test_cases.h"
 #include "vulndb/version/maven_version.h"
 
@@ -81,6 +84,56 @@ TEST(VersionMaven, Validity) {
 
 TEST(VersionMaven, RangesOfTheMavenAdvisoriesAreOrdered) {
     test_support::expect_range_order("Maven", VersionScheme::Maven, {}, 9);
+}
+
+TEST(VersionMaven, OrderHasCyclesAsMavensOwn) {
+    // ComparableVersion is not transitive; we answer as it does (java ... ComparableVersion).
+    expect_version_cases(VersionScheme::Maven,
+                         {{"1.a.1", "1.0A0-alpha.beta", -1}, {"1.0A0-alpha.beta", "1", -1}, {"1", "1.a.1", -1}});
+}
+
+// ComparableVersion from the maven-artifact jar, when Java and the jar are installed
+// (MOAT_MAVEN_ARTIFACT_JAR, else Debian's libmaven3-core-java path).
+TEST(VersionMavenOracle, AgreesWithComparableVersion) {
+    const char* env = std::getenv("MOAT_MAVEN_ARTIFACT_JAR");
+    const std::string jar = env ? env : "/usr/share/java/maven3-artifact.jar";
+    if (!std::filesystem::exists(jar)) GTEST_SKIP() << "no maven-artifact jar";
+    const auto dir = test_support::oracle_temp("maven");
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "MavenOracle.java") << R"(import org.apache.maven.artifact.versioning.ComparableVersion;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+
+public class MavenOracle {
+    public static void main(String[] args) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, "UTF-8"));
+        StringBuilder out = new StringBuilder();
+        for (String line; (line = in.readLine()) != null;) {
+            String[] pair = line.split("\t", 2);
+            int order = new ComparableVersion(pair[0]).compareTo(new ComparableVersion(pair[1]));
+            out.append(Integer.signum(order)).append('\n');
+        }
+        System.out.print(out);
+    }
+}
+)";
+    const std::string command = "java -cp '" + jar + "' '" + (dir / "MavenOracle.java").string() + "'";
+    const auto zip = std::filesystem::path(MOAT_SHARED_DIR) / "vulndb/Maven/all.zip";
+    bool answered = test_support::expect_oracle_agrees(
+        VersionScheme::Maven, "Maven generated versions", command,
+        test_support::grammar_pairs({{"1", "0", "2", "10", "01", "2.15", "1.0.0"},
+                                     {"", "", ".0", ".1", "-1", ".0.0", "-0", ".", "-", ".."},
+                                     {"", "", "-", ".", "-", "_"},
+                                     {"", "alpha", "a", "b", "beta", "m", "milestone", "rc", "cr", "CR", "SNAPSHOT", "ga",
+                                      "final", "Final", "RELEASE", "sp", "foo", "x", "jre", "A", "M"},
+                                     {"", "1", "2", "0", "-1", ".1", "10", "-2"},
+                                     {"", "", "-SNAPSHOT", ".RELEASE", "-jre", ".Final", "-sp-1", "-b1"}},
+                                    8000));
+    if (answered && std::filesystem::exists(zip))
+        test_support::expect_oracle_agrees(VersionScheme::Maven, "Maven advisories", command,
+                                           test_support::advisory_version_pairs(zip, 600));
+    std::filesystem::remove_all(dir);
+    if (!answered) GTEST_SKIP() << "java could not run the oracle";
 }
 
 }  // namespace

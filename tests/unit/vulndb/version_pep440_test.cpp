@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "osv_range_order.h"
+#include "version_oracle.h"
 #include "version_test_cases.h"
 #include "vulndb/version/pep440_version.h"
 
@@ -83,6 +84,52 @@ TEST(VersionPep440, RangesOfThePyPIAdvisoriesAreOrdered) {
                                      {"PYSEC-2019-125 steam: invalid 2019-09-12",
                                       "PYSEC-2021-371 binderhub: invalid 0.2.0-n653"},
                                      2000);
+}
+
+// packaging.version.Version as pip vendors it (packaging 21+), when Python and pip are there.
+TEST(VersionPep440Oracle, AgreesWithPackaging) {
+    const auto script = test_support::oracle_temp("pep440.py");
+    std::ofstream(script) << R"(import sys
+try:
+    from packaging.version import Version, InvalidVersion
+except ImportError:
+    from pip._vendor.packaging.version import Version, InvalidVersion
+out = []
+for line in sys.stdin:
+    a, b = line.rstrip("\n").split("\t")
+    try:
+        x, y = Version(a), Version(b)
+    except InvalidVersion:
+        out.append("invalid")
+        continue
+    out.append(str((x > y) - (x < y)))
+print("\n".join(out))
+)";
+    const std::string command = "python3 '" + script.string() + "'";
+    const auto zip = std::filesystem::path(MOAT_SHARED_DIR) / "vulndb/PyPI/all.zip";
+    bool answered = false;
+    if (std::filesystem::exists(zip))
+        answered = test_support::expect_oracle_agrees(VersionScheme::Pep440, "PyPI advisories", command,
+                                                      test_support::advisory_version_pairs(zip, 6000));
+    if (answered)
+        test_support::expect_oracle_agrees(
+            VersionScheme::Pep440, "PEP 440 generated versions", command,
+            test_support::grammar_pairs({{"", "", "v", "V", " "},
+                                         {"", "", "", "1!", "0!", "2!"},
+                                         {"0", "1", "2", "10", "01"},
+                                         {"", ".0", ".1", ".2", ".10", ".0.0", ".1.0"},
+                                         {"", "", "a", "b", "rc", "c", "alpha", "beta", "pre", "preview", ".a", "-b",
+                                          "_rc", "A", "RC"},
+                                         {"", "1", "0", "2", ".1", "-1", "10"},
+                                         {"", "", ".post", "-post", "post", ".r", "rev", "-", ".POST"},
+                                         {"", "1", "0", "2", ".1"},
+                                         {"", "", ".dev", "-dev", "dev", "_dev", ".DEV"},
+                                         {"", "", "0", "1", "3"},
+                                         {"", "", "", "+local", "+1", "+abc.2", "+ubuntu-1", "+Ubuntu_1", "+a..b", "+"},
+                                         {"", "", "", "", " ", "x", "."}},
+                                        8000));
+    std::filesystem::remove(script);
+    if (!answered) GTEST_SKIP() << "no python3 with packaging";
 }
 
 }  // namespace

@@ -96,13 +96,17 @@ except ImportError:
     from pip._vendor.packaging.version import Version, InvalidVersion
 out = []
 for line in sys.stdin:
-    a, b = line.rstrip("\n").split("\t")
-    try:
-        x, y = Version(a), Version(b)
-    except InvalidVersion:
-        out.append("invalid")
-        continue
-    out.append(str((x > y) - (x < y)))
+    parsed = []
+    for text in line.rstrip("\n").split("\t"):
+        try:
+            parsed.append(Version(text))
+        except InvalidVersion:
+            parsed.append(None)
+    x, y = parsed
+    if x is None or y is None:
+        out.append("invalid:%d%d" % (x is not None, y is not None))
+    else:
+        out.append(str((x > y) - (x < y)))
 print("\n".join(out))
 )";
     const std::string command = "python3 '" + script.string() + "'";

@@ -3,7 +3,11 @@
 // crates.io advisories.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 #include "osv_range_order.h"
+#include "version_oracle.h"
 #include "version_test_cases.h"
 #include "vulndb/version/semver_version.h"
 
@@ -71,6 +75,46 @@ TEST(VersionSemver, RangesOfTheCratesIoAdvisoriesAreOrdered) {
                                       "RUSTSEC-2024-0399 rustls: 0.23.0 !< 0.23.0",
                                       "RUSTSEC-2026-0149 wasmtime-wasi: 45.0.0 !< 45.0.0"},
                                      1000);
+}
+
+// node-semver (strict mode), when Node and a copy of the semver package are installed
+// (MOAT_NODE_SEMVER, else the one npm bundles).
+TEST(VersionSemverOracle, AgreesWithNodeSemver) {
+    const char* env = std::getenv("MOAT_NODE_SEMVER");
+    const std::string module = env ? env : "/usr/lib/node_modules/npm/node_modules/semver";
+    if (!std::filesystem::exists(module)) GTEST_SKIP() << "no node-semver";
+    const auto script = test_support::oracle_temp("semver.js");
+    std::ofstream(script) << R"(const semver = require(process.argv[2]);
+const out = [];
+for (const line of require("fs").readFileSync(0, "utf8").split("\n")) {
+  if (line === "") continue;
+  const [a, b] = line.split("\t");
+  const va = semver.valid(a) !== null, vb = semver.valid(b) !== null;
+  out.push(va && vb ? String(semver.compare(a, b)) : "invalid:" + (va ? 1 : 0) + (vb ? 1 : 0));
+}
+console.log(out.join("\n"));
+)";
+    const std::string command = "node '" + script.string() + "' '" + module + "'";
+    const auto vulndb = std::filesystem::path(MOAT_SHARED_DIR) / "vulndb";
+    // node-semver also trims whitespace and reads "=1.2.3" only in loose mode, which we accept
+    // always; the generated versions leave those out.
+    bool answered = test_support::expect_oracle_agrees(
+        VersionScheme::Semver, "semver generated versions", command,
+        test_support::grammar_pairs({{"", "", "", "v"},
+                                     {"0", "1", "2", "10", "0", "1", "01"},
+                                     {".0", ".1", ".2", ".10", ".0", ".1", ".2", ".00", ""},
+                                     {".0", ".1", ".3", ".12", ".0", ".1", ".3", "", ".0.0"},
+                                     {"", "", "", "", "-alpha", "-beta", "-rc", "-0", "-Alpha", "-a-b", "-x", "-alpha",
+                                      "-beta", "-rc", "-", "-01"},
+                                     {"", "", "", "", ".1", ".2", ".10", ".beta", ".0", ".1", ".2", ".10", ".", "..1"},
+                                     {"", "", "", "", "", "", "+build", "+001", "+a.b", "+", "_"}},
+                                    8000));
+    for (const char* ecosystem : {"npm", "crates.io"})
+        if (answered && std::filesystem::exists(vulndb / ecosystem / "all.zip"))
+            test_support::expect_oracle_agrees(VersionScheme::Semver, std::string(ecosystem) + " advisories", command,
+                                               test_support::advisory_version_pairs(vulndb / ecosystem / "all.zip", 4000));
+    std::filesystem::remove(script);
+    if (!answered) GTEST_SKIP() << "node could not run the oracle";
 }
 
 }  // namespace

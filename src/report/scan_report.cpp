@@ -71,7 +71,7 @@ json scan_json(const ScanResult& result) {
     for (const auto& finding : result.vulnerabilities) {
         std::string severity(severity_name(static_cast<Severity>(finding.severity)));
         ++summary[severity];
-        json out = {{"kind", "vulnerability"},
+        json out = {{"kind", finding.malicious ? "malware" : "vulnerability"},  // MAL- advisories
                     {"id", finding.id},
                     {"aliases", finding.aliases},
                     {"severity", severity},

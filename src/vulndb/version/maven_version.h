@@ -1,5 +1,5 @@
-// Maven versions ordered as Maven's ComparableVersion (maven-artifact 3.9) orders them, the
-// "version order specification" of the POM reference.
+// Maven versions ordered as Maven's ComparableVersion (maven-artifact 3.8/3.9, with MNG-7644's
+// ".X" read as "-X") orders them: the "version order specification" of the POM reference.
 //
 // The version is lowercased and cut into items at '.', at '-' and at every switch between
 // digits and letters; a '-', and a switch between letters and digits after other items, opens

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "vulndb/matcher.h"
+#include "vulndb/osv_import.h"
 #include "vulndb/updater.h"
 
 namespace moat {
@@ -242,6 +243,19 @@ TEST_F(LanguageMatcher, MaliciousPackagesAreFlagged) {
     // MAL-2023-8653 lists the one malicious version of astar-ci-scripts.
     EXPECT_EQ(ids(match(app("npm", "astar-ci-scripts", "1.0.0"))), std::set<std::string>{"MAL-2023-8653"});
     EXPECT_TRUE(match(app("npm", "astar-ci-scripts", "1.0.1")).empty());
+}
+
+TEST(OsvPackageKey, NamesAsTheRegistryComparesThem) {
+    EXPECT_EQ(osv_package_key("PyPI", "PyYAML"), "pyyaml");
+    EXPECT_EQ(osv_package_key("PyPI", "Flask_Cors"), "flask-cors");
+    EXPECT_EQ(osv_package_key("PyPI", "zope.interface"), "zope-interface");
+    EXPECT_EQ(osv_package_key("PyPI", "a-_.b"), "a-b");  // a run of separators is one '-'
+    EXPECT_EQ(osv_package_key("NuGet", "Newtonsoft.Json"), "newtonsoft.json");
+    EXPECT_EQ(osv_package_key("Packagist", "GuzzleHttp/Guzzle"), "guzzlehttp/guzzle");
+    EXPECT_EQ(osv_package_key("Packagist:https://packages.drupal.org/8", "Drupal/Core"), "drupal/core");
+    EXPECT_EQ(osv_package_key("npm", "@Scope/Pkg"), "@Scope/Pkg");  // exact elsewhere
+    EXPECT_EQ(osv_package_key("Debian:12", "OpenSSL"), "OpenSSL");
+    EXPECT_EQ(osv_package_key("Maven", "Org.Example:Lib"), "Org.Example:Lib");
 }
 
 TEST(LanguageEcosystem, ByPackageType) {

@@ -237,8 +237,12 @@ int maven_version_compare(std::string_view a, std::string_view b) {
 
 const char* maven_version_problem(std::string_view version) {
     if (version.empty()) return "version is empty";
-    for (char c : version)
+    if (!is_digit(version.front())) return "version does not start with a digit";
+    for (char c : version) {
         if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f') return "whitespace or control character in version";
+        if (std::string_view("${}[](),/").find(c) != std::string_view::npos)
+            return "version holds a property reference or a range";
+    }
     return nullptr;
 }
 

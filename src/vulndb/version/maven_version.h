@@ -16,8 +16,10 @@
 // but older than any sub-list). It is reflexive and antisymmetric; code that sorts Maven
 // versions must not rely on more (the matcher's range evaluation does not).
 //
-// Every string is a Maven version; the only problem reported is an empty one or one with
-// whitespace or control characters, which no POM would hold. Comparison uses per-thread
+// Every string has a place in this order. Validity is moat's rule, for the matcher: a version
+// starts with a digit and holds no whitespace, control characters, property references
+// ("${project.version}", unresolved) or range syntax ("[1.0,2.0)"); such a version is not
+// judged against advisories. Comparison uses per-thread
 // scratch buffers (no allocation once they have grown).
 #pragma once
 

@@ -77,9 +77,10 @@ TEST(VersionMaven, MavensOwnExamples) {
 
 TEST(VersionMaven, Validity) {
     EXPECT_TRUE(is_valid_version(VersionScheme::Maven, "2.15.0"));
-    EXPECT_TRUE(is_valid_version(VersionScheme::Maven, "anything-goes.1"));
-    EXPECT_FALSE(is_valid_version(VersionScheme::Maven, ""));
-    EXPECT_FALSE(is_valid_version(VersionScheme::Maven, "1.0 beta"));
+    EXPECT_TRUE(is_valid_version(VersionScheme::Maven, "1.0.0.Final-jdk8_x"));
+    EXPECT_TRUE(is_valid_version(VersionScheme::Maven, "2.0-SNAPSHOT"));
+    for (const char* invalid : {"", "1.0 beta", "${project.version}", "1.${minor}", "[1.0,2.0)", "RELEASE", "v1.0"})
+        EXPECT_FALSE(is_valid_version(VersionScheme::Maven, invalid)) << invalid;
 }
 
 TEST(VersionMaven, RangesOfTheMavenAdvisoriesAreOrdered) {

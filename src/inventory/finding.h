@@ -20,6 +20,9 @@ struct VulnerabilityFinding {
     FixStatus status = FixStatus::Affected;
     std::string fixed_version;
     std::string title;
+    // A malicious-package report (an OSV "MAL-" advisory): the package is malware, not a
+    // vulnerable version. Kept among the findings for a `kind: malware` finding to use.
+    bool malicious = false;
 };
 
 // Secret, malware, config and baseline findings share one shape; `kind` tells them apart.

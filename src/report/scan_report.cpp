@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "report/sbom_report.h"
+#include "vulndb/matcher.h"
 #include "vulndb/version/version_compare.h"
 
 namespace moat {
@@ -48,10 +49,7 @@ json finding_package_json(const Package& package) {
 
 // Orders two fixed versions of the same package with its ecosystem's rules.
 int compare_fixed(const Package& package, const std::string& a, const std::string& b) {
-    VersionScheme scheme = package.type == "rpm"   ? VersionScheme::Rpm
-                           : package.type == "apk" ? VersionScheme::Apk
-                                                   : VersionScheme::Dpkg;
-    return compare_versions(scheme, a, b);
+    return compare_versions(version_scheme_for(package).value_or(VersionScheme::Dpkg), a, b);
 }
 
 }  // namespace
@@ -104,7 +102,7 @@ json scan_json(const ScanResult& result) {
     for (const auto& finding : result.vulnerabilities) {
         std::string severity(severity_name(static_cast<Severity>(finding.severity)));
         ++summary[severity];
-        json out = {{"kind", "vulnerability"},
+        json out = {{"kind", finding.malicious ? "malware" : "vulnerability"},  // MAL- advisories
                     {"id", finding.id},
                     {"aliases", finding.aliases},
                     {"severity", severity},

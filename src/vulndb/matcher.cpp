@@ -1,5 +1,7 @@
 #include "vulndb/matcher.h"
 
+#include "vulndb/osv_import.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -18,13 +20,6 @@ std::string major_minor_of(const std::string& version) {
 
 bool all_digits(const std::string& text) {
     return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::optional<VersionScheme> scheme_for(const Package& package) {
-    if (package.type == "deb") return VersionScheme::Dpkg;
-    if (package.type == "rpm") return VersionScheme::Rpm;
-    if (package.type == "apk") return VersionScheme::Apk;
-    return std::nullopt;
 }
 
 // The name and version the vendor's advisories use for this package: Debian, Ubuntu and Alpine
@@ -57,7 +52,74 @@ std::vector<std::string> finding_ids(const Advisory& advisory) {
 
 bool is_minimum(const std::string& version) { return version == "0" || version.empty(); }
 
+bool is_os_package(const Package& package) {
+    return package.type == "deb" || package.type == "rpm" || package.type == "apk";
+}
+
+// The Go toolchain's version as the Go vulndb writes it: "go1.21.3" -> "1.21.3", and a
+// release candidate "go1.21rc2" -> "1.21.0-rc.2" (the Go vulndb's spelling of it).
+std::string go_toolchain_version(std::string version) {
+    if (version.starts_with("go")) version.erase(0, 2);
+    if (!version.empty() && version[0] == 'v') version.erase(0, 1);
+    for (std::string_view tag : {"rc", "beta"}) {
+        size_t at = version.find(tag);
+        if (at == std::string::npos || at == 0 || !all_digits(version.substr(at + tag.size()))) continue;
+        std::string release = version.substr(0, at);
+        if (std::count(release.begin(), release.end(), '.') == 1) release += ".0";
+        return release + "-" + std::string(tag) + "." + version.substr(at + tag.size());
+    }
+    return version;
+}
+
+// Where a package's advisories are, and under which name and version.
+struct Lookup {
+    std::vector<std::string> ecosystems;
+    std::string name, version;
+    VersionScheme scheme;
+};
+
+std::optional<Lookup> lookup_for(const Package& package, const std::optional<std::string>& os_eco) {
+    auto scheme = version_scheme_for(package);
+    if (!scheme) return std::nullopt;
+    if (is_os_package(package)) {
+        if (!os_eco) return std::nullopt;
+        auto [name, version] = advisory_key(package);
+        return Lookup{{*os_eco}, std::move(name), std::move(version), *scheme};
+    }
+    auto ecosystem = language_ecosystem(package);
+    if (!ecosystem) return std::nullopt;
+    Lookup lookup{{*ecosystem}, package.name, package.version, *scheme};
+    if (package.type == "golang" && (package.name == "stdlib" || package.name == "toolchain"))
+        lookup.version = go_toolchain_version(package.version);
+    // Drupal's own advisories name their packages in the drupal.org Composer repository.
+    if (package.type == "composer" && osv_package_key("Packagist", package.name).starts_with("drupal/"))
+        lookup.ecosystems.push_back("Packagist:https://packages.drupal.org/8");
+    // A version the ecosystem cannot read cannot be placed in a range.
+    if (!is_valid_version(*scheme, lookup.version)) return std::nullopt;
+    return lookup;
+}
+
 }  // namespace
+
+std::optional<VersionScheme> version_scheme_for(const Package& package) {
+    static const std::map<std::string, VersionScheme, std::less<>> kSchemes = {
+        {"deb", VersionScheme::Dpkg},     {"rpm", VersionScheme::Rpm},     {"apk", VersionScheme::Apk},
+        {"npm", VersionScheme::Semver},   {"cargo", VersionScheme::Semver}, {"pypi", VersionScheme::Pep440},
+        {"maven", VersionScheme::Maven},  {"golang", VersionScheme::Go},   {"gem", VersionScheme::Gem},
+        {"composer", VersionScheme::Composer}, {"nuget", VersionScheme::NuGet}};
+    auto it = kSchemes.find(package.type);
+    if (it == kSchemes.end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<std::string> language_ecosystem(const Package& package) {
+    static const std::map<std::string, std::string, std::less<>> kEcosystems = {
+        {"npm", "npm"},      {"pypi", "PyPI"},     {"maven", "Maven"},          {"golang", "Go"},
+        {"cargo", "crates.io"}, {"gem", "RubyGems"}, {"composer", "Packagist"}, {"nuget", "NuGet"}};
+    auto it = kEcosystems.find(package.type);
+    if (it == kEcosystems.end()) return std::nullopt;
+    return it->second;
+}
 
 std::optional<std::string> os_ecosystem(const OsInfo& os) {
     const std::string& family = os.family;
@@ -92,7 +154,11 @@ bool version_in_range(VersionScheme scheme, std::string_view version, const Affe
         if (a_min || b_min) return a_min && !b_min;
         return compare_versions(scheme, a->version, b->version) < 0;
     };
-    std::stable_sort(events.begin(), events.end(), less);
+    // An insertion sort that never leaves the vector: std::sort and std::stable_sort may read
+    // out of bounds with an order that is not transitive, and Maven's own order is not (see
+    // maven_version.h). Ranges hold a handful of events.
+    for (size_t i = 1; i < events.size(); ++i)
+        for (size_t j = i; j > 0 && less(events[j], events[j - 1]); --j) std::swap(events[j], events[j - 1]);
     bool affected = false;
     for (const RangeEvent* event : events) {
         switch (event->kind) {
@@ -125,11 +191,10 @@ bool version_in_range(VersionScheme scheme, std::string_view version, const Affe
 std::vector<VulnerabilityFinding> Matcher::match(const std::vector<Package>& packages,
                                                  const std::optional<OsInfo>& os) const {
     std::vector<VulnerabilityFinding> findings;
-    if (!os) return findings;
-    auto ecosystem = os_ecosystem(*os);
-    if (!ecosystem) return findings;
+    std::optional<std::string> os_eco = os ? os_ecosystem(*os) : std::nullopt;
 
-    std::map<std::string, std::vector<AffectedPackage>> by_name;  // many binaries, one source
+    // Rows per (ecosystem, name): many binaries share one source package.
+    std::map<std::pair<std::string, std::string>, std::vector<AffectedPackage>> by_name;
     std::map<std::string, std::optional<Advisory>> advisories;
     auto advisory_of = [&](const std::string& id) -> const std::optional<Advisory>& {
         auto it = advisories.find(id);
@@ -138,15 +203,23 @@ std::vector<VulnerabilityFinding> Matcher::match(const std::vector<Package>& pac
     };
 
     for (const Package& package : packages) {
-        auto scheme = scheme_for(package);
-        if (!scheme) continue;
-        auto [name, version] = advisory_key(package);
-        auto cached = by_name.find(name);
-        if (cached == by_name.end()) cached = by_name.emplace(name, db_.affected(*ecosystem, name)).first;
+        auto lookup = lookup_for(package, os_eco);
+        if (!lookup) continue;
+        const VersionScheme* scheme = &lookup->scheme;
+        const std::string& version = lookup->version;
+        std::vector<const AffectedPackage*> rows;
+        for (const auto& ecosystem : lookup->ecosystems) {
+            auto key = std::make_pair(ecosystem, lookup->name);
+            auto cached = by_name.find(key);
+            if (cached == by_name.end())
+                cached = by_name.emplace(key, db_.affected(ecosystem, osv_package_key(ecosystem, lookup->name))).first;
+            for (const auto& row : cached->second) rows.push_back(&row);
+        }
 
         std::map<std::string, VulnerabilityFinding> by_id;  // one finding per CVE per package
         std::map<std::string, bool> single_cve_severity;     // severity came from a one-CVE advisory
-        for (const AffectedPackage& affected : cached->second) {
+        for (const AffectedPackage* row : rows) {
+            const AffectedPackage& affected = *row;
             const auto& advisory = advisory_of(affected.advisory_id);
             if (!advisory || advisory->withdrawn) continue;
             bool hit = false;
@@ -165,7 +238,8 @@ std::vector<VulnerabilityFinding> Matcher::match(const std::vector<Package>& pac
                 if (compare_versions(*scheme, listed, version) == 0) hit = true;
             if (!hit) continue;
 
-            auto ids = finding_ids(*advisory);
+            const bool malicious = advisory->id.starts_with("MAL-");
+            auto ids = malicious ? std::vector<std::string>{advisory->id} : finding_ids(*advisory);
             for (const auto& id : ids) {
                 auto [slot, created] = by_id.try_emplace(id);
                 VulnerabilityFinding& finding = slot->second;
@@ -173,6 +247,7 @@ std::vector<VulnerabilityFinding> Matcher::match(const std::vector<Package>& pac
                     finding.id = id;
                     finding.package = package;
                     finding.package.installed_files.clear();
+                    finding.malicious = malicious;
                 }
                 auto add_alias = [&](const std::string& alias) {
                     if (alias != id && std::find(finding.aliases.begin(), finding.aliases.end(), alias) ==

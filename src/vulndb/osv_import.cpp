@@ -187,6 +187,28 @@ Status for_each_zip_entry(const std::filesystem::path& zip_path, const ZipEntryV
 
 // --- OSV records ----------------------------------------------------------------------------
 
+std::string osv_package_key(std::string_view ecosystem, std::string_view name) {
+    std::string_view base = ecosystem.substr(0, ecosystem.find(':'));
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    std::string key;
+    key.reserve(name.size());
+    if (base == "PyPI") {
+        for (char c : name) {
+            if (c == '-' || c == '_' || c == '.') {
+                if (key.empty() || key.back() != '-') key.push_back('-');
+            } else {
+                key.push_back(lower(c));
+            }
+        }
+        return key;
+    }
+    if (base == "NuGet" || base == "Packagist") {
+        for (char c : name) key.push_back(lower(c));
+        return key;
+    }
+    return std::string(name);
+}
+
 void OsvImportCounts::add(const OsvImportCounts& other) {
     records += other.records;
     skipped_records += other.skipped_records;
@@ -484,15 +506,16 @@ private:
                 ++counts_.unknown_ecosystem_names[label];
             return;
         }
+        std::string package_key = osv_package_key(ecosystem, name);
         std::string key;
-        key.reserve(ecosystem.size() + name.size() + 1);
+        key.reserve(ecosystem.size() + package_key.size() + 1);
         key.append(ecosystem).push_back('\0');
-        key.append(name);
+        key.append(package_key);
         auto [slot, inserted] = affected_index_.try_emplace(std::move(key), affected_.size());
         if (inserted) {
             AffectedPackage package;
             package.ecosystem.assign(ecosystem);
-            package.package.assign(name);
+            package.package = std::move(package_key);
             package.ranges = std::move(ranges);
             package.versions = std::move(versions);
             affected_.push_back(std::move(package));

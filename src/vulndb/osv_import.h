@@ -78,6 +78,13 @@ struct OsvImportCounts {
 // True for the ecosystems of the OSV schema ("Debian:12" counts as "Debian").
 bool is_known_osv_ecosystem(std::string_view ecosystem);
 
+// The package name as the database keys it: names compare as their ecosystem's registry
+// compares them. PyPI per PEP 503 (lowercase, each run of '-', '_', '.' as one '-':
+// "PyYAML", "Flask_Cors"), NuGet and Packagist case-insensitively (lowercase); any other
+// ecosystem exactly as written. The importer stores affected packages under this key and the
+// reader normalises the names it is asked for the same way.
+std::string osv_package_key(std::string_view ecosystem, std::string_view name);
+
 // Parses OSV records; holds a reusable simdjson parser, so keep one per thread.
 class OsvRecordParser {
 public:

@@ -645,13 +645,14 @@ public:
         std::lock_guard lock(mutex_);
         std::vector<AffectedPackage> out;
         sqlite3_stmt* statement = affected_.get();
+        const std::string key = osv_package_key(ecosystem, package);
         bind_text(statement, 1, ecosystem);
-        bind_text(statement, 2, package);
+        bind_text(statement, 2, key);
         while (sqlite3_step(statement) == SQLITE_ROW) {
             AffectedPackage row;
             row.advisory_id = column_text(statement, 0);
             row.ecosystem = ecosystem;
-            row.package = package;
+            row.package = key;
             if (!decode_ranges_with(parser_, column_text(statement, 1), row.ranges)) continue;
             if (sqlite3_column_type(statement, 2) != SQLITE_NULL &&
                 !decode_string_list_with(parser_, column_text(statement, 2), row.versions))

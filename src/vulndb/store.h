@@ -7,6 +7,8 @@
 //   advisories(id, aliases, summary, published, modified, withdrawn, severity, severity_source,
 //              cvss_vector, cvss_score)
 //   affected(ecosystem, package, advisory_id, ranges, versions)
+//       `package` is osv_package_key(ecosystem, name): PyPI names PEP 503-normalised, NuGet and
+//       Packagist names lowercased (databases written before that hold them as the records did).
 //       PRIMARY KEY (ecosystem, package, advisory_id), WITHOUT ROWID: a lookup by
 //       (ecosystem, package) is one index seek, and the rows it returns are stored together.
 //   aliases(alias, advisory_id)              every alias, to find advisories by CVE id

@@ -34,7 +34,7 @@ struct AffectedRange {
 struct AffectedPackage {
     std::string advisory_id;
     std::string ecosystem;  // as the record names it: "Debian:12", "Alpine:v3.18", "AlmaLinux:9", "npm"
-    std::string package;
+    std::string package;    // osv_package_key of the record's name (osv_import.h)
     std::vector<AffectedRange> ranges;
     std::vector<std::string> versions;  // explicit affected versions
 };
@@ -88,7 +88,8 @@ public:
     static Result<std::unique_ptr<VulnDatabase>> open(const std::filesystem::path& path);
     virtual ~VulnDatabase() = default;
 
-    // The affected rows for one package, by exact ecosystem and name (one indexed query).
+    // The affected rows for one package, by exact ecosystem and by name as its registry
+    // compares names (osv_package_key: "PyYAML" finds "pyyaml"); one indexed query.
     // Withdrawn advisories have none: they are kept only for advisory().
     virtual std::vector<AffectedPackage> affected(std::string_view ecosystem,
                                                   std::string_view package) const = 0;

@@ -88,13 +88,17 @@ bool has_utf16_bom(std::string_view bytes) {
 
 std::string decode_lock_text(std::string_view bytes) {
     if (bytes.starts_with("\xEF\xBB\xBF")) return std::string(bytes.substr(3));
-    if (bytes.starts_with("\xFF\xFE")) return utf16_to_utf8(bytes.substr(2), /*little_endian=*/true);
-    if (bytes.starts_with("\xFE\xFF")) return utf16_to_utf8(bytes.substr(2), /*little_endian=*/false);
+    if (bytes.starts_with("\xFF\xFE"))
+        return utf16_to_utf8(bytes.substr(2), /*little_endian=*/true);
+    if (bytes.starts_with("\xFE\xFF"))
+        return utf16_to_utf8(bytes.substr(2), /*little_endian=*/false);
     return std::string(bytes);
 }
 
-std::optional<nlohmann::json> parse_bounded_json(std::string_view text, const JsonMemberFilter& keep,
-                                                 std::vector<std::string>& warnings, int max_depth) {
+std::optional<nlohmann::json> parse_bounded_json(std::string_view text,
+                                                 const JsonMemberFilter& keep,
+                                                 std::vector<std::string>& warnings,
+                                                 int max_depth) {
     if (json_nesting(text, max_depth) > max_depth) {
         warnings.push_back(fmt::format("JSON nested deeper than {} levels; not read", max_depth));
         return std::nullopt;
@@ -129,7 +133,8 @@ std::string json_string(const nlohmann::json& object, std::string_view key) {
 
 std::vector<Package> read_lock_files(const FileView& files,
                                      const std::function<bool(std::string_view)>& match,
-                                     const LockFileParser& parse, std::vector<std::string>& warnings) {
+                                     const LockFileParser& parse,
+                                     std::vector<std::string>& warnings) {
     std::vector<Package> found;
     for (const auto& file : files.files_matching(match)) {
         std::vector<std::string> notes;

@@ -33,7 +33,8 @@ using JsonMemberFilter = std::function<bool(int depth, std::string_view key)>;
 
 // Parses `text` as JSON keeping only the members `keep` accepts. Input nested deeper than
 // `max_depth` is refused before parsing. On failure, a warning is added and nullopt returned.
-std::optional<nlohmann::json> parse_bounded_json(std::string_view text, const JsonMemberFilter& keep,
+std::optional<nlohmann::json> parse_bounded_json(std::string_view text,
+                                                 const JsonMemberFilter& keep,
                                                  std::vector<std::string>& warnings,
                                                  int max_depth = 64);
 
@@ -48,6 +49,7 @@ using LockFileParser =
 // packages get the file's path and layer, the parser's warnings are prefixed with the path.
 std::vector<Package> read_lock_files(const FileView& files,
                                      const std::function<bool(std::string_view)>& match,
-                                     const LockFileParser& parse, std::vector<std::string>& warnings);
+                                     const LockFileParser& parse,
+                                     std::vector<std::string>& warnings);
 
 }  // namespace moat

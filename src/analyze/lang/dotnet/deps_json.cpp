@@ -28,7 +28,8 @@ bool keep_member(int depth, std::string_view key) {
 
 bool equals_ignoring_case(std::string_view left, std::string_view right) {
     return std::equal(left.begin(), left.end(), right.begin(), right.end(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
     });
 }
 
@@ -41,7 +42,8 @@ std::string_view without_runtime_pack_prefix(std::string_view name) {
 std::string library_key(std::string_view id) {
     const auto slash = id.find('/');
     if (slash == std::string_view::npos) return std::string(without_runtime_pack_prefix(id));
-    return fmt::format("{}/{}", without_runtime_pack_prefix(id.substr(0, slash)), id.substr(slash + 1));
+    return fmt::format("{}/{}", without_runtime_pack_prefix(id.substr(0, slash)),
+                       id.substr(slash + 1));
 }
 
 // For each library of the runtime target: whether it brings assets loaded at run time. Empty
@@ -102,7 +104,8 @@ std::vector<Package> parse_deps_json(std::string_view text, std::vector<std::str
         if (!seen.insert(key).second) continue;
         Package package;
         package.type = "nuget";
-        package.name = std::string(without_runtime_pack_prefix(std::string_view(id).substr(0, slash)));
+        package.name =
+            std::string(without_runtime_pack_prefix(std::string_view(id).substr(0, slash)));
         package.version = id.substr(slash + 1);
         packages.push_back(std::move(package));
     }

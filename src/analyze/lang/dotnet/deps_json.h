@@ -18,7 +18,7 @@ namespace moat {
 std::vector<Package> parse_deps_json(std::string_view text, std::vector<std::string>& warnings);
 
 class DepsJsonAnalyzer : public PackageAnalyzer {
-public:
+  public:
     std::string_view name() const override { return "dotnet-deps"; }
     PathInterest interest() const override;
     std::vector<Package> analyze(const FileView& files, const AnalysisContext& context,

@@ -26,7 +26,8 @@ bool keep_member(int depth, std::string_view key) {
 std::vector<Package> parse_nuget_lock(std::string_view text, std::vector<std::string>& warnings) {
     const auto document = parse_bounded_json(text, keep_member, warnings);
     if (!document) return {};
-    const auto frameworks = document->is_object() ? document->find("dependencies") : document->end();
+    const auto frameworks =
+        document->is_object() ? document->find("dependencies") : document->end();
     if (!document->is_object() || frameworks == document->end() || !frameworks->is_object()) {
         warnings.push_back("no \"dependencies\" object; not a packages.lock.json");
         return {};
@@ -40,7 +41,8 @@ std::vector<Package> parse_nuget_lock(std::string_view text, std::vector<std::st
             if (type == "Project") continue;
             const std::string version = json_string(entry, "resolved");
             if (name.empty() || version.empty()) {
-                warnings.push_back(fmt::format("{} {}: no resolved version; skipped", framework, name));
+                warnings.push_back(
+                    fmt::format("{} {}: no resolved version; skipped", framework, name));
                 continue;
             }
             if (!seen.emplace(name, version).second) continue;

@@ -16,7 +16,7 @@ namespace moat {
 std::vector<Package> parse_nuget_lock(std::string_view text, std::vector<std::string>& warnings);
 
 class NugetLockAnalyzer : public PackageAnalyzer {
-public:
+  public:
     std::string_view name() const override { return "nuget-lock"; }
     PathInterest interest() const override;
     std::vector<Package> analyze(const FileView& files, const AnalysisContext& context,

@@ -17,7 +17,9 @@ constexpr std::string_view kFileSuffix = "/packages.config";
 constexpr size_t kMaxFileBytes = 8u << 20;
 constexpr size_t kMaxAttributes = 64;
 
-bool is_xml_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_xml_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // An attribute value with its entity and character references decoded; an unknown or broken
 // reference is kept as written.
@@ -41,8 +43,8 @@ std::string decode_entities(std::string_view raw) {
             const bool hex = entity[1] == 'x' || entity[1] == 'X';
             const auto digits = entity.substr(hex ? 2 : 1);
             uint32_t code_point = 0;
-            const auto [end, error] =
-                std::from_chars(digits.data(), digits.data() + digits.size(), code_point, hex ? 16 : 10);
+            const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(),
+                                                      code_point, hex ? 16 : 10);
             if (!digits.empty() && error == std::errc{} && end == digits.data() + digits.size() &&
                 code_point != 0 && code_point <= 0x10FFFF) {
                 append_utf8(out, code_point);
@@ -57,7 +59,8 @@ std::string decode_entities(std::string_view raw) {
 
 // Reads the attributes of the element whose name ends at `pos`, up to its '>' ; `pos` is left
 // after it. nullopt when the tag is malformed.
-std::optional<std::map<std::string, std::string>> read_attributes(std::string_view text, size_t& pos) {
+std::optional<std::map<std::string, std::string>> read_attributes(std::string_view text,
+                                                                  size_t& pos) {
     std::map<std::string, std::string> attributes;
     while (attributes.size() <= kMaxAttributes) {
         while (pos < text.size() && is_xml_space(text[pos])) ++pos;
@@ -71,8 +74,8 @@ std::optional<std::map<std::string, std::string>> read_attributes(std::string_vi
             return attributes;
         }
         const size_t name_start = pos;
-        while (pos < text.size() && !is_xml_space(text[pos]) && text[pos] != '=' && text[pos] != '>' &&
-               text[pos] != '/')
+        while (pos < text.size() && !is_xml_space(text[pos]) && text[pos] != '=' &&
+               text[pos] != '>' && text[pos] != '/')
             ++pos;
         const auto name = text.substr(name_start, pos - name_start);
         while (pos < text.size() && is_xml_space(text[pos])) ++pos;
@@ -119,10 +122,10 @@ std::vector<Package> parse_packages_config(std::string_view text,
     size_t pos = 0;
     while ((pos = text.find('<', pos)) != std::string_view::npos) {
         if (skip_markup(text, pos)) continue;
-        const bool is_package = text.substr(pos).starts_with(kElement) &&
-                                pos + kElement.size() < text.size() &&
-                                (is_xml_space(text[pos + kElement.size()]) ||
-                                 text[pos + kElement.size()] == '/' || text[pos + kElement.size()] == '>');
+        const bool is_package =
+            text.substr(pos).starts_with(kElement) && pos + kElement.size() < text.size() &&
+            (is_xml_space(text[pos + kElement.size()]) || text[pos + kElement.size()] == '/' ||
+             text[pos + kElement.size()] == '>');
         if (!is_package) {
             ++pos;
             continue;
@@ -131,7 +134,8 @@ std::vector<Package> parse_packages_config(std::string_view text,
         pos += kElement.size();
         const auto attributes = read_attributes(text, pos);
         if (!attributes) {
-            warnings.push_back(fmt::format("malformed <package> element at byte {}; skipped", element_start));
+            warnings.push_back(
+                fmt::format("malformed <package> element at byte {}; skipped", element_start));
             pos = element_start + 1;
             continue;
         }
@@ -141,8 +145,8 @@ std::vector<Package> parse_packages_config(std::string_view text,
         };
         const auto id = attribute("id"), version = attribute("version");
         if (id.empty() || version.empty()) {
-            warnings.push_back(fmt::format("<package> element at byte {} without id or version; skipped",
-                                           element_start));
+            warnings.push_back(fmt::format(
+                "<package> element at byte {} without id or version; skipped", element_start));
             continue;
         }
         if (!seen.emplace(id, version).second) continue;
@@ -169,7 +173,8 @@ PathInterest PackagesConfigAnalyzer::interest() const {
 std::vector<Package> PackagesConfigAnalyzer::analyze(const FileView& files, const AnalysisContext&,
                                                      std::vector<std::string>& warnings) const {
     return read_lock_files(
-        files, [](std::string_view path) { return path == kFileName || path.ends_with(kFileSuffix); },
+        files,
+        [](std::string_view path) { return path == kFileName || path.ends_with(kFileSuffix); },
         parse_packages_config, warnings);
 }
 

@@ -13,10 +13,11 @@ namespace moat {
 // developmentDependency="true" marks a development-only one (dev). Comments, CDATA and
 // processing instructions are skipped; entities in attribute values are decoded. A name@version
 // listed twice is reported once. Packages carry no path or layer.
-std::vector<Package> parse_packages_config(std::string_view text, std::vector<std::string>& warnings);
+std::vector<Package> parse_packages_config(std::string_view text,
+                                           std::vector<std::string>& warnings);
 
 class PackagesConfigAnalyzer : public PackageAnalyzer {
-public:
+  public:
     std::string_view name() const override { return "nuget-packages-config"; }
     PathInterest interest() const override;
     std::vector<Package> analyze(const FileView& files, const AnalysisContext& context,

@@ -87,8 +87,8 @@ void read_package_list(const nlohmann::json& list, std::string_view list_name, b
         const std::string name = json_string(entry, "name");
         const std::string version = json_string(entry, "version");
         if (name.empty() || version.empty()) {
-            warnings.push_back(fmt::format("{} entry {} has no name or no version; skipped",
-                                           list_name, index));
+            warnings.push_back(
+                fmt::format("{} entry {} has no name or no version; skipped", list_name, index));
             continue;
         }
         if (!seen_names.insert(name).second) continue;
@@ -111,7 +111,8 @@ const nlohmann::json& member_or_null(const nlohmann::json& object, std::string_v
 
 }  // namespace
 
-std::vector<Package> parse_composer_lock(std::string_view text, std::vector<std::string>& warnings) {
+std::vector<Package> parse_composer_lock(std::string_view text,
+                                         std::vector<std::string>& warnings) {
     const auto document = parse_bounded_json(text, keep_lock_member, warnings);
     if (!document) return {};
     if (!document->is_object()) {
@@ -161,7 +162,8 @@ PathInterest ComposerLockAnalyzer::interest() const {
 std::vector<Package> ComposerLockAnalyzer::analyze(const FileView& files, const AnalysisContext&,
                                                    std::vector<std::string>& warnings) const {
     return read_lock_files(
-        files, [](std::string_view path) { return path == kLockName || path.ends_with(kLockSuffix); },
+        files,
+        [](std::string_view path) { return path == kLockName || path.ends_with(kLockSuffix); },
         parse_composer_lock, warnings);
 }
 
@@ -176,11 +178,12 @@ PathInterest ComposerInstalledAnalyzer::interest() const {
 std::vector<Package> ComposerInstalledAnalyzer::analyze(const FileView& files,
                                                         const AnalysisContext&,
                                                         std::vector<std::string>& warnings) const {
-    return read_lock_files(files,
-                           [](std::string_view path) {
-                               return path == kInstalledPath || path.ends_with(kInstalledSuffix);
-                           },
-                           parse_composer_installed, warnings);
+    return read_lock_files(
+        files,
+        [](std::string_view path) {
+            return path == kInstalledPath || path.ends_with(kInstalledSuffix);
+        },
+        parse_composer_installed, warnings);
 }
 
 }  // namespace moat

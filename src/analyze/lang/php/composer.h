@@ -22,7 +22,7 @@ std::vector<Package> parse_composer_installed(std::string_view text,
                                               std::vector<std::string>& warnings);
 
 class ComposerLockAnalyzer : public PackageAnalyzer {
-public:
+  public:
     std::string_view name() const override { return "composer-lock"; }
     PathInterest interest() const override;
     std::vector<Package> analyze(const FileView& files, const AnalysisContext& context,
@@ -30,7 +30,7 @@ public:
 };
 
 class ComposerInstalledAnalyzer : public PackageAnalyzer {
-public:
+  public:
     std::string_view name() const override { return "composer-installed"; }
     PathInterest interest() const override;
     std::vector<Package> analyze(const FileView& files, const AnalysisContext& context,

@@ -114,7 +114,8 @@ PathInterest GemfileLockAnalyzer::interest() const {
 std::vector<Package> GemfileLockAnalyzer::analyze(const FileView& files, const AnalysisContext&,
                                                   std::vector<std::string>& warnings) const {
     return read_lock_files(
-        files, [](std::string_view path) { return path == kFileName || path.ends_with(kFileSuffix); },
+        files,
+        [](std::string_view path) { return path == kFileName || path.ends_with(kFileSuffix); },
         parse_gemfile_lock, warnings);
 }
 

@@ -17,7 +17,7 @@ namespace moat {
 std::vector<Package> parse_gemfile_lock(std::string_view text, std::vector<std::string>& warnings);
 
 class GemfileLockAnalyzer : public PackageAnalyzer {
-public:
+  public:
     std::string_view name() const override { return "bundler"; }
     PathInterest interest() const override;
     std::vector<Package> analyze(const FileView& files, const AnalysisContext& context,

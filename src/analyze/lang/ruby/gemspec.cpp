@@ -32,7 +32,7 @@ bool is_plain_token(std::string_view text, size_t max_size) {
 // ["a".freeze, "b"], Gem::Version.new("1.0")) from a position in the text. Anything else
 // (constants, method calls, interpolation) is not a literal: the reader says nullopt.
 class RubyLiteralReader {
-public:
+  public:
     RubyLiteralReader(std::string_view text, size_t position) : text_(text), pos_(position) {}
 
     std::optional<std::string> string_value() {
@@ -71,7 +71,7 @@ public:
         return std::nullopt;
     }
 
-private:
+  private:
     std::optional<std::string> string_literal() {
         auto value = bare_string_literal();
         if (value) consume(".freeze");
@@ -99,9 +99,14 @@ private:
         }
         if (at >= text_.size()) return std::nullopt;
         const char open = text_[at];
-        if (std::isalnum(static_cast<unsigned char>(open)) || std::isspace(static_cast<unsigned char>(open)))
+        if (std::isalnum(static_cast<unsigned char>(open)) ||
+            std::isspace(static_cast<unsigned char>(open)))
             return std::nullopt;
-        const char close = open == '{' ? '}' : open == '(' ? ')' : open == '[' ? ']' : open == '<' ? '>' : open;
+        const char close = open == '{'   ? '}'
+                           : open == '(' ? ')'
+                           : open == '[' ? ']'
+                           : open == '<' ? '>'
+                                         : open;
         pos_ = at + 1;
         return quoted_body(open, close, escapes);
     }
@@ -137,13 +142,26 @@ private:
     // One escape of a double-quoted string, after the backslash.
     bool escape(char letter, std::string& out) {
         switch (letter) {
-            case 'n': out.push_back('\n'); return true;
-            case 't': out.push_back('\t'); return true;
-            case 'r': out.push_back('\r'); return true;
-            case 's': out.push_back(' '); return true;
-            case 'e': out.push_back('\x1b'); return true;
-            case '0': out.push_back('\0'); return true;
-            case 'x': return hex_escape(out, 2, false);
+            case 'n':
+                out.push_back('\n');
+                return true;
+            case 't':
+                out.push_back('\t');
+                return true;
+            case 'r':
+                out.push_back('\r');
+                return true;
+            case 's':
+                out.push_back(' ');
+                return true;
+            case 'e':
+                out.push_back('\x1b');
+                return true;
+            case '0':
+                out.push_back('\0');
+                return true;
+            case 'x':
+                return hex_escape(out, 2, false);
             case 'u':
                 if (pos_ < text_.size() && text_[pos_] == '{') {
                     ++pos_;
@@ -151,7 +169,9 @@ private:
                     return consume("}");
                 }
                 return hex_escape(out, 4, true);
-            default: out.push_back(letter); return true;  // \" \\ \# and the like
+            default:
+                out.push_back(letter);
+                return true;  // \" \\ \# and the like
         }
     }
 
@@ -160,7 +180,8 @@ private:
         size_t digits = 0;
         while (digits < max_digits && pos_ < text_.size() &&
                std::isxdigit(static_cast<unsigned char>(text_[pos_]))) {
-            const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text_[pos_++])));
+            const char c =
+                static_cast<char>(std::tolower(static_cast<unsigned char>(text_[pos_++])));
             value = value * 16 + static_cast<uint32_t>(c <= '9' ? c - '0' : c - 'a' + 10);
             ++digits;
         }
@@ -227,7 +248,8 @@ std::optional<std::pair<std::string_view, size_t>> assignment(std::string_view l
     const auto indent = line.find_first_not_of(" \t");
     if (indent == std::string_view::npos) return std::nullopt;
     auto rest = line.substr(indent);
-    if (!rest.starts_with(variable) || rest.size() <= variable.size() || rest[variable.size()] != '.')
+    if (!rest.starts_with(variable) || rest.size() <= variable.size() ||
+        rest[variable.size()] != '.')
         return std::nullopt;
     rest.remove_prefix(variable.size() + 1);
     size_t length = 0;
@@ -280,7 +302,8 @@ std::optional<Package> parse_gemspec(std::string_view text, std::vector<std::str
     size_t offset = 0;
     while (offset < text.size()) {
         const auto end = text.find('\n', offset);
-        auto line = text.substr(offset, end == std::string_view::npos ? std::string_view::npos : end - offset);
+        auto line = text.substr(
+            offset, end == std::string_view::npos ? std::string_view::npos : end - offset);
         const size_t line_offset = offset;
         offset = end == std::string_view::npos ? text.size() : end + 1;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

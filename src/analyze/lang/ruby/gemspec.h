@@ -18,7 +18,7 @@ namespace moat {
 std::optional<Package> parse_gemspec(std::string_view text, std::vector<std::string>& warnings);
 
 class GemspecAnalyzer : public PackageAnalyzer {
-public:
+  public:
     std::string_view name() const override { return "gemspec"; }
     PathInterest interest() const override;
     std::vector<Package> analyze(const FileView& files, const AnalysisContext& context,

@@ -50,7 +50,8 @@ TEST(NugetLock, EveryFrameworkOncePerNameAndVersion) {
                 "Broken": {"type": "Transitive"}
             }
         }
-    })json", warnings);
+    })json",
+                                           warnings);
     EXPECT_EQ(describe(packages),
               (std::vector<std::string>{"Serilog@2.12.0", "Serilog@3.0.1", "System.Memory@4.5.5"}));
     EXPECT_EQ(packages[0].type, "nuget");
@@ -62,7 +63,9 @@ TEST(NugetLock, NotALockFile) {
     std::vector<std::string> warnings;
     EXPECT_TRUE(parse_nuget_lock(R"({"version": 1})", warnings).empty());
     EXPECT_TRUE(parse_nuget_lock(R"({"dependencies": []})", warnings).empty());
-    EXPECT_TRUE(parse_nuget_lock(R"({"dependencies": {"net6.0": [1], "net7.0": {"A": 5}}})", warnings).empty());
+    EXPECT_TRUE(
+        parse_nuget_lock(R"({"dependencies": {"net6.0": [1], "net7.0": {"A": 5}}})", warnings)
+            .empty());
     EXPECT_TRUE(parse_nuget_lock("", warnings).empty());
     EXPECT_EQ(warnings.size(), 4u);
 }
@@ -87,11 +90,13 @@ TEST(PackagesConfig, ElementsAttributesAndDevelopmentDependencies) {
   <package id="NoVersion" />
   <package id="Unterminated version="1" />
 </packages>
-)", warnings);
-    EXPECT_EQ(describe(packages),
-              (std::vector<std::string>{"Newtonsoft.Json@12.0.3", "log4net@2.0.8",
-                                        "Microsoft.CodeDom.Providers.DotNetCompilerPlatform@2.0.1 dev",
-                                        "A&B@1.0.0-beta"}));
+)",
+                                                warnings);
+    EXPECT_EQ(
+        describe(packages),
+        (std::vector<std::string>{"Newtonsoft.Json@12.0.3", "log4net@2.0.8",
+                                  "Microsoft.CodeDom.Providers.DotNetCompilerPlatform@2.0.1 dev",
+                                  "A&B@1.0.0-beta"}));
     EXPECT_EQ(packages[0].type, "nuget");
     EXPECT_EQ(warnings.size(), 2u);
 }
@@ -156,7 +161,8 @@ TEST(DepsJson, RuntimeAssetsDecideWhatIsLoaded) {
             "Some.Reference/1.0.0": {"type": "reference"},
             "NoVersion": {"type": "package"}
         }
-    })", warnings);
+    })",
+                                          warnings);
     EXPECT_EQ(describe(packages),
               (std::vector<std::string>{"App@1.0.0", "Lib@1.0.0", "Native.Only@2.0.0",
                                         "Not.In.Target@3.0.0", "Only.Other.Target@1.0.0",
@@ -171,9 +177,11 @@ TEST(DepsJson, WithoutTheRuntimeTargetEveryLibraryCounts) {
         "runtimeTarget": {"name": "missing"},
         "targets": {"other": {"A/1.0.0": {}}},
         "libraries": {"A/1.0.0": {"type": "package"}, "B/2.0.0": {"type": "package"}}
-    })", warnings);
+    })",
+                                          warnings);
     EXPECT_EQ(describe(packages), (std::vector<std::string>{"A@1.0.0", "B@2.0.0"}));
-    EXPECT_TRUE(parse_deps_json(R"({"runtimeTarget": 5, "libraries": {"A/1": {"type": "package"}}})", warnings)
+    EXPECT_TRUE(parse_deps_json(
+                    R"({"runtimeTarget": 5, "libraries": {"A/1": {"type": "package"}}})", warnings)
                     .size() == 1);
     EXPECT_TRUE(warnings.empty());
     EXPECT_TRUE(parse_deps_json(R"({"targets": {}})", warnings).empty());
@@ -183,8 +191,9 @@ TEST(DepsJson, WithoutTheRuntimeTargetEveryLibraryCounts) {
 
 TEST(DepsJsonAnalyzer, EveryDepsJsonFile) {
     const std::string deps = R"({"libraries": {"A/1.0.0": {"type": "package"}}})";
-    const testing::MemoryFileView root(
-        {{"app/MyApp.deps.json", deps}, {"app/MyApp.runtimeconfig.json", deps}, {"x.deps.json.bak", deps}});
+    const testing::MemoryFileView root({{"app/MyApp.deps.json", deps},
+                                        {"app/MyApp.runtimeconfig.json", deps},
+                                        {"x.deps.json.bak", deps}});
     std::vector<std::string> warnings;
     const auto packages = DepsJsonAnalyzer().analyze(root, {}, warnings);
     ASSERT_EQ(packages.size(), 1u);
@@ -197,8 +206,10 @@ TEST(DepsJsonAnalyzer, EveryDepsJsonFile) {
 TEST(LockText, ByteOrderMarks) {
     EXPECT_EQ(decode_lock_text("\xEF\xBB\xBF{}"), "{}");
     EXPECT_EQ(decode_lock_text(std::string("\xFF\xFE{\0\xE9\0}\0", 8)), "{\xC3\xA9}");
-    EXPECT_EQ(decode_lock_text(std::string("\xFE\xFF\0{\xD8\x3D\xDE\x00\0}", 10)), "{\xF0\x9F\x98\x80}");
-    EXPECT_EQ(decode_lock_text(std::string("\xFF\xFE\x3D\xD8x", 5)), "\xEF\xBF\xBD");  // lone surrogate, odd byte
+    EXPECT_EQ(decode_lock_text(std::string("\xFE\xFF\0{\xD8\x3D\xDE\x00\0}", 10)),
+              "{\xF0\x9F\x98\x80}");
+    EXPECT_EQ(decode_lock_text(std::string("\xFF\xFE\x3D\xD8x", 5)),
+              "\xEF\xBF\xBD");  // lone surrogate, odd byte
     EXPECT_EQ(decode_lock_text("plain"), "plain");
 }
 

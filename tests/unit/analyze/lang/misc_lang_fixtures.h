@@ -11,14 +11,14 @@
 #include <utility>
 #include <vector>
 
+#include "../../support/dir_file_view.h"
+#include "../../support/fixture_cases.h"
 #include "analyze/lang/dotnet/deps_json.h"
 #include "analyze/lang/dotnet/nuget_lock.h"
 #include "analyze/lang/dotnet/packages_config.h"
 #include "analyze/lang/php/composer.h"
 #include "analyze/lang/ruby/gemfile_lock.h"
 #include "analyze/lang/ruby/gemspec.h"
-#include "../../support/dir_file_view.h"
-#include "../../support/fixture_cases.h"
 
 namespace moat::testing {
 
@@ -36,7 +36,8 @@ inline std::vector<Package> misc_language_packages(const FileView& root,
     analyzers.push_back(std::make_unique<DepsJsonAnalyzer>());
     std::vector<Package> packages;
     for (const auto& analyzer : analyzers)
-        for (auto& package : analyzer->analyze(root, {}, warnings)) packages.push_back(std::move(package));
+        for (auto& package : analyzer->analyze(root, {}, warnings))
+            packages.push_back(std::move(package));
     return packages;
 }
 
@@ -47,7 +48,8 @@ inline std::string language_package_mismatch(const nlohmann::json& expected,
     std::string problems;
     std::map<std::pair<std::string, std::string>, const Package*> found;
     for (const auto& package : got) {
-        if (package.type != purl_type) problems += " " + package.name + " has type " + package.type + ";";
+        if (package.type != purl_type)
+            problems += " " + package.name + " has type " + package.type + ";";
         if (!found.emplace(std::pair{package.name, package.version}, &package).second)
             problems += " " + package.name + "@" + package.version + " reported twice;";
     }
@@ -76,9 +78,9 @@ inline std::string language_package_mismatch(const nlohmann::json& expected,
 // Runs every default case of `category` through all Ruby, PHP and .NET analyzers. Cases named
 // in `peer_omits_dev` come from a peer that leaves development-only packages out where moat
 // reports them with dev = true (following Trivy): they are compared without moat's dev packages.
-inline void expect_misc_language_category_matches(const std::string& category,
-                                                  const std::string& purl_type,
-                                                  const std::set<std::string>& peer_omits_dev = {}) {
+inline void expect_misc_language_category_matches(
+    const std::string& category, const std::string& purl_type,
+    const std::set<std::string>& peer_omits_dev = {}) {
     expect_default_fixture_cases_match(
         category, [&](const std::filesystem::path& dir, const nlohmann::json& expected) {
             std::vector<std::string> warnings;

@@ -30,8 +30,9 @@ TEST(PhpFixtures, DevPackagesSyftLeavesOutAreMarkedDev) {
                                     "fixtures/composer/syft-parse-composer-file-lock/input");
     const auto packages = testing::misc_language_packages(root, warnings);
     EXPECT_EQ(describe(packages),
-              (std::vector<std::string>{"adoy/fastcgi-client@1.0.2", "alcaeus/mongo-php-adapter@1.1.11",
-                                        "behat/gherkin@v4.6.2 dev", "codeception/codeception@4.1.6 dev"}));
+              (std::vector<std::string>{
+                  "adoy/fastcgi-client@1.0.2", "alcaeus/mongo-php-adapter@1.1.11",
+                  "behat/gherkin@v4.6.2 dev", "codeception/codeception@4.1.6 dev"}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -52,9 +53,11 @@ TEST(ComposerLock, ProductionWinsOverDevAndVersionsStayVerbatim) {
             {"name": "monolog/monolog", "version": "3.4.0"}
         ],
         "aliases": [], "minimum-stability": "stable"
-    })", warnings);
-    EXPECT_EQ(describe(packages), (std::vector<std::string>{"symfony/console@v6.3.4", "monolog/monolog@3.4.0",
-                                                            "phpunit/phpunit@10.3.5 dev"}));
+    })",
+                                              warnings);
+    EXPECT_EQ(describe(packages),
+              (std::vector<std::string>{"symfony/console@v6.3.4", "monolog/monolog@3.4.0",
+                                        "phpunit/phpunit@10.3.5 dev"}));
     EXPECT_EQ(packages[0].type, "composer");
     EXPECT_EQ(packages[0].licenses, std::vector<std::string>{"MIT"});
     EXPECT_EQ(packages[1].licenses, std::vector<std::string>{"MIT"});
@@ -68,17 +71,20 @@ TEST(ComposerLock, LicenseStringsAreSplit) {
         {"name": "b/b", "version": "1.0", "license": "(LGPL-2.1-only OR GPL-3.0-or-later)"},
         {"name": "c/c", "version": "1.0", "license": "MIT, Apache-2.0"},
         {"name": "d/d", "version": "1.0", "license": [null, "", "proprietary"]}
-    ]})json", warnings);
+    ]})json",
+                                              warnings);
     ASSERT_EQ(packages.size(), 4u);
     EXPECT_EQ(packages[0].licenses, (std::vector<std::string>{"MIT", "BSD-2-Clause"}));
-    EXPECT_EQ(packages[1].licenses, (std::vector<std::string>{"LGPL-2.1-only", "GPL-3.0-or-later"}));
+    EXPECT_EQ(packages[1].licenses,
+              (std::vector<std::string>{"LGPL-2.1-only", "GPL-3.0-or-later"}));
     EXPECT_EQ(packages[2].licenses, (std::vector<std::string>{"MIT", "Apache-2.0"}));
     EXPECT_EQ(packages[3].licenses, std::vector<std::string>{"proprietary"});
 }
 
 TEST(ComposerLock, DamagedInputIsAWarning) {
     std::vector<std::string> warnings;
-    EXPECT_TRUE(parse_composer_lock(R"({"packages": [{"name": "a/a", "version": "1.0"})", warnings).empty());
+    EXPECT_TRUE(parse_composer_lock(R"({"packages": [{"name": "a/a", "version": "1.0"})", warnings)
+                    .empty());
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_EQ(warnings[0].rfind("not valid JSON (error at byte", 0), 0u) << warnings[0];
 
@@ -93,7 +99,9 @@ TEST(ComposerLock, DamagedInputIsAWarning) {
     warnings.clear();
     EXPECT_TRUE(parse_composer_lock("[1, 2]", warnings).empty());
     EXPECT_TRUE(parse_composer_lock("\xff\xfe garbage", warnings).empty());
-    EXPECT_TRUE(parse_composer_lock(R"({"packages": [{"name": "a\xff", "version": "1"}]})", warnings).empty());
+    EXPECT_TRUE(
+        parse_composer_lock(R"({"packages": [{"name": "a\xff", "version": "1"}]})", warnings)
+            .empty());
     EXPECT_EQ(warnings.size(), 3u);
 }
 
@@ -125,8 +133,10 @@ TEST(ComposerInstalled, Composer2ObjectWithDevNames) {
         ],
         "dev": true,
         "dev-package-names": ["phpunit/phpunit"]
-    })", warnings);
-    EXPECT_EQ(describe(packages), (std::vector<std::string>{"psr/log@3.0.0", "phpunit/phpunit@10.3.5 dev"}));
+    })",
+                                                   warnings);
+    EXPECT_EQ(describe(packages),
+              (std::vector<std::string>{"psr/log@3.0.0", "phpunit/phpunit@10.3.5 dev"}));
     EXPECT_EQ(packages[0].licenses, std::vector<std::string>{"MIT"});
     EXPECT_TRUE(warnings.empty());
 }
@@ -137,9 +147,10 @@ TEST(ComposerInstalled, Composer1Array) {
         {"name": "guzzlehttp/guzzle", "version": "6.5.8", "version_normalized": "6.5.8.0",
          "license": ["MIT"], "installation-source": "dist"},
         {"name": "symfony/polyfill-php72", "version": "v1.27.0", "license": "MIT or BSD-2-Clause"}
-    ])", warnings);
-    EXPECT_EQ(describe(packages),
-              (std::vector<std::string>{"guzzlehttp/guzzle@6.5.8", "symfony/polyfill-php72@v1.27.0"}));
+    ])",
+                                                   warnings);
+    EXPECT_EQ(describe(packages), (std::vector<std::string>{"guzzlehttp/guzzle@6.5.8",
+                                                            "symfony/polyfill-php72@v1.27.0"}));
     EXPECT_EQ(packages[1].licenses, (std::vector<std::string>{"MIT", "BSD-2-Clause"}));
     EXPECT_TRUE(warnings.empty());
 }

@@ -3,10 +3,11 @@
 #include <string>
 #include <vector>
 
-#include "misc_lang_fixtures.h"
+#include "../../support/memory_file_view.h"
 #include "analyze/lang/ruby/gemfile_lock.h"
 #include "analyze/lang/ruby/gemspec.h"
-#include "../../support/memory_file_view.h"
+#include "inventory/purl.h"
+#include "misc_lang_fixtures.h"
 
 namespace moat {
 namespace {
@@ -87,6 +88,12 @@ TEST(GemfileLock, SourcesAndPlatforms) {
                                               "sorbet-static@0.5.10461/universal-darwin-21"}));
 }
 
+TEST(GemfileLock, PlatformIsThePurlPlatformQualifier) {
+    const auto packages = parse_lock("GEM\n  specs:\n    nokogiri (1.13.6-x86_64-linux)\n");
+    ASSERT_EQ(packages.size(), 1u);
+    EXPECT_EQ(package_url(packages[0], nullptr), "pkg:gem/nokogiri@1.13.6?platform=x86_64-linux");
+}
+
 TEST(GemfileLock, OnlySpecsOfSourceSectionsArePackages) {
     const auto packages = parse_lock(
         "GEM\n  remote: https://example.invalid/\n  specs:\n    rack (2.2.4)\n\n"
@@ -150,7 +157,8 @@ TEST(Gemspec, RubyGemsOutputWithFreezeAndLicenseList) {
         "  s.name = \"nokogiri\".freeze\n"
         "  s.version = \"1.15.4\"\n"
         "  s.platform = \"x86_64-linux\".freeze\n"
-        "  s.required_rubygems_version = Gem::Requirement.new(\">= 0\".freeze) if s.respond_to? :required_rubygems_version=\n"
+        "  s.required_rubygems_version = Gem::Requirement.new(\">= 0\".freeze) if s.respond_to? "
+        ":required_rubygems_version=\n"
         "  s.licenses = [\"MIT\".freeze,\n"
         "                \"Apache-2.0\".freeze]\n"
         "  s.add_runtime_dependency(%q<racc>.freeze, [\"~> 1.4\"])\n"
@@ -217,15 +225,17 @@ TEST(Gemspec, NonLiteralVersionFallsBackToTheStubLine) {
 
 TEST(Gemspec, InterpolationAndMissingFieldsAreRefused) {
     std::vector<std::string> warnings;
-    EXPECT_FALSE(parse_gemspec("Gem::Specification.new do |s|\n  s.name = \"x#{1}\"\n"
-                               "  s.version = \"1\"\nend\n",
-                               warnings));
+    EXPECT_FALSE(
+        parse_gemspec("Gem::Specification.new do |s|\n  s.name = \"x#{1}\"\n"
+                      "  s.version = \"1\"\nend\n",
+                      warnings));
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_EQ(warnings[0], "no literal gem name and version; skipped");
     warnings.clear();
     EXPECT_FALSE(parse_gemspec("puts 'hello'\n", warnings));
     EXPECT_EQ(warnings.size(), 2u);
-    EXPECT_FALSE(parse_spec("Gem::Specification.new do |s|\n  s.name = \"a b\"\n  s.version = \"1\"\n"));
+    EXPECT_FALSE(
+        parse_spec("Gem::Specification.new do |s|\n  s.name = \"a b\"\n  s.version = \"1\"\n"));
 }
 
 TEST(Gemspec, TruncatedInputNeverCrashes) {
@@ -250,15 +260,17 @@ TEST(GemspecAnalyzer, OnlyInstalledSpecifications) {
 
     const std::string spec =
         "Gem::Specification.new do |s|\n  s.name = \"rake\"\n  s.version = \"13.0.3\"\nend\n";
-    const testing::MemoryFileView root({{"usr/local/bundle/specifications/rake-13.0.3.gemspec", spec},
-                                        {"srv/app/rake.gemspec", spec},
-                                        {"usr/local/bundle/specifications/bad.gemspec", "junk"}});
+    const testing::MemoryFileView root(
+        {{"usr/local/bundle/specifications/rake-13.0.3.gemspec", spec},
+         {"srv/app/rake.gemspec", spec},
+         {"usr/local/bundle/specifications/bad.gemspec", "junk"}});
     std::vector<std::string> warnings;
     const auto packages = GemspecAnalyzer().analyze(root, {}, warnings);
     ASSERT_EQ(packages.size(), 1u);
     EXPECT_EQ(packages[0].path, "usr/local/bundle/specifications/rake-13.0.3.gemspec");
     ASSERT_FALSE(warnings.empty());
-    EXPECT_EQ(warnings[0].rfind("usr/local/bundle/specifications/bad.gemspec: ", 0), 0u) << warnings[0];
+    EXPECT_EQ(warnings[0].rfind("usr/local/bundle/specifications/bad.gemspec: ", 0), 0u)
+        << warnings[0];
 }
 
 }  // namespace

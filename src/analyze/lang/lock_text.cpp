@@ -95,6 +95,103 @@ std::string decode_lock_text(std::string_view bytes) {
     return std::string(bytes);
 }
 
+namespace {
+
+// A SAX handler building the document without the members `keep` refuses (nor anything inside
+// them). nlohmann's own callback parser does the same but, for every object it closes, scans
+// the parent for discarded members: quadratic on the 60,000-member objects of a big .deps.json.
+class PrunedDocumentBuilder {
+  public:
+    using json = nlohmann::json;
+
+    explicit PrunedDocumentBuilder(const JsonMemberFilter& keep) : keep_(keep) {}
+
+    json& document() { return root_; }
+    std::optional<size_t> error_byte() const { return error_byte_; }
+
+    bool null() { return scalar(nullptr); }
+    bool boolean(bool value) { return scalar(value); }
+    bool number_integer(json::number_integer_t value) { return scalar(value); }
+    bool number_unsigned(json::number_unsigned_t value) { return scalar(value); }
+    bool number_float(json::number_float_t value, const json::string_t&) { return scalar(value); }
+    bool string(json::string_t& value) { return scalar(std::move(value)); }
+    bool binary(json::binary_t&) { return scalar(nullptr); }
+
+    bool start_object(size_t) { return open(json::object()); }
+    bool start_array(size_t) { return open(json::array()); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+
+    bool key(json::string_t& name) {
+        if (skip_depth_ > 0) return true;
+        skip_next_ = !keep_(static_cast<int>(open_.size()), name);
+        if (!skip_next_) pending_key_ = std::move(name);
+        return true;
+    }
+
+    bool parse_error(size_t position, const std::string&, const nlohmann::detail::exception&) {
+        error_byte_ = position;
+        return false;
+    }
+
+  private:
+    // Where the next value goes: the root, the end of the open array, or the pending key.
+    json* place(json value) {
+        if (open_.empty()) {
+            root_ = std::move(value);
+            return &root_;
+        }
+        json& parent = *open_.back();
+        if (parent.is_array()) {
+            parent.push_back(std::move(value));
+            return &parent.back();
+        }
+        json& slot = parent[pending_key_];
+        slot = std::move(value);
+        return &slot;
+    }
+
+    template <typename Value>
+    bool scalar(Value&& value) {
+        if (skip_depth_ > 0) return true;
+        if (skip_next_) {
+            skip_next_ = false;
+            return true;
+        }
+        place(json(std::forward<Value>(value)));
+        return true;
+    }
+
+    bool open(json container) {
+        if (skip_depth_ > 0 || skip_next_) {
+            skip_next_ = false;
+            ++skip_depth_;
+            return true;
+        }
+        // Containers are only ever appended to while open, so these pointers stay valid.
+        open_.push_back(place(std::move(container)));
+        return true;
+    }
+
+    bool close() {
+        if (skip_depth_ > 0)
+            --skip_depth_;
+        else if (!open_.empty())
+            open_.pop_back();
+        return true;
+    }
+
+    const JsonMemberFilter& keep_;
+    json root_;
+    std::vector<json*> open_;
+    std::string pending_key_;
+    bool skip_next_ = false;
+    size_t skip_depth_ = 0;
+    std::optional<size_t> error_byte_;
+};
+
+}  // namespace
+
 std::optional<nlohmann::json> parse_bounded_json(std::string_view text,
                                                  const JsonMemberFilter& keep,
                                                  std::vector<std::string>& warnings,
@@ -103,25 +200,21 @@ std::optional<nlohmann::json> parse_bounded_json(std::string_view text,
         warnings.push_back(fmt::format("JSON nested deeper than {} levels; not read", max_depth));
         return std::nullopt;
     }
-    const auto filter = [&keep](int depth, nlohmann::json::parse_event_t event,
-                                nlohmann::json& parsed) {
-        if (event != nlohmann::json::parse_event_t::key) return true;
-        return keep(depth, parsed.get_ref<const std::string&>());
-    };
+    PrunedDocumentBuilder builder(keep);
+    bool parsed = false;
     try {
-        auto document = nlohmann::json::parse(text.begin(), text.end(), filter);
-        if (document.is_discarded()) {
-            warnings.push_back("JSON document discarded while reading");
-            return std::nullopt;
-        }
-        return document;
-    } catch (const nlohmann::json::parse_error& error) {
-        // The message quotes the bytes last read, which may be binary: give the position only.
-        warnings.push_back(fmt::format("not valid JSON (error at byte {})", error.byte));
+        parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &builder);
     } catch (const nlohmann::json::exception& error) {
         warnings.push_back(fmt::format("not valid JSON ({})", error.id));
+        return std::nullopt;
     }
-    return std::nullopt;
+    if (!parsed) {
+        // nlohmann's message quotes the bytes last read, which may be binary: the position only.
+        warnings.push_back(
+            fmt::format("not valid JSON (error at byte {})", builder.error_byte().value_or(0)));
+        return std::nullopt;
+    }
+    return std::move(builder.document());
 }
 
 std::string json_string(const nlohmann::json& object, std::string_view key) {

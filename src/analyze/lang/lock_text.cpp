@@ -82,10 +82,6 @@ int json_nesting(std::string_view text, int limit) {
 
 }  // namespace
 
-bool has_utf16_bom(std::string_view bytes) {
-    return bytes.starts_with("\xFF\xFE") || bytes.starts_with("\xFE\xFF");
-}
-
 std::string decode_lock_text(std::string_view bytes) {
     if (bytes.starts_with("\xEF\xBB\xBF")) return std::string(bytes.substr(3));
     if (bytes.starts_with("\xFF\xFE"))

@@ -24,11 +24,8 @@ std::string decode_lock_text(std::string_view bytes);
 // Appends `code_point` to `out` encoded as UTF-8.
 void append_utf8(std::string& out, uint32_t code_point);
 
-// Whether `bytes` starts with a UTF-16 byte-order mark (decode_lock_text then copies).
-bool has_utf16_bom(std::string_view bytes);
-
-// Decides, for an object member at `depth` (1 = a member of the top-level value, 2 = a member of
-// an object inside it, ...), whether to keep it.
+// Decides whether to keep an object member; `depth` counts the objects and arrays around it
+// (1 = a member of the top-level object; a member of an object in a top-level array is at 2).
 using JsonMemberFilter = std::function<bool(int depth, std::string_view key)>;
 
 // Parses `text` as JSON keeping only the members `keep` accepts. Input nested deeper than

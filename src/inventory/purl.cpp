@@ -66,7 +66,8 @@ std::string package_url(const Package& package, const OsInfo* os) {
     }
 
     std::vector<std::pair<std::string, std::string>> qualifiers;  // kept sorted by key
-    if (!package.arch.empty()) qualifiers.emplace_back("arch", package.arch);
+    if (!package.arch.empty())  // a gem's platform has its own qualifier (x86_64-linux, java)
+        qualifiers.emplace_back(package.type == "gem" ? "platform" : "arch", package.arch);
     if (os && !os->family.empty() && (package.type == "deb" || package.type == "apk" || package.type == "rpm"))
         qualifiers.emplace_back("distro", os->version.empty() ? os->family : os->family + "-" + os->version);
     if (package.type == "rpm" && package.epoch && *package.epoch != 0)

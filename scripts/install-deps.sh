@@ -9,6 +9,7 @@ PACKAGES=(
   libssl-dev                                    # SHA-256 digests (TLS and signatures later)
   libsqlite3-dev                                # rpmdb.sqlite and the vulnerability database
   libsimdjson-dev libcurl4-openssl-dev          # bulk OSV JSON import, advisory downloads
+  libhyperscan-dev                              # secret rules, compiled once, one pass per file
   nlohmann-json3-dev libcli11-dev libfmt-dev    # JSON documents, command line, formatting
   libgtest-dev googletest                       # unit and integration tests
   rpm dpkg db5.3-util                           # oracles: rpm -qa --dbpath, dpkg-query, db5.3_load

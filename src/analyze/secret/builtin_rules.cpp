@@ -43,6 +43,10 @@ struct Rule {
         rule.paths = std::move(regex);
         return *this;
     }
+    Rule& allow_paths(std::initializer_list<const char*> regexes) {
+        for (const char* regex : regexes) rule.allow_paths.emplace_back(regex);
+        return *this;
+    }
     Rule& block() {
         rule.block_body = true;
         return *this;
@@ -221,7 +225,8 @@ std::vector<SecretRule> make_rules() {
         token("npm-access-token", "npm access token", kCritical, "npm_[A-Za-z0-9]{36}"),
         Rule("npmrc-auth-token", "npm registry auth token in .npmrc", kHigh,
              R"re(_authToken\s*=\s*["']?([^\s"'$]{8,}))re")
-            .keywords({"_authtoken"}),
+            .keywords({"_authtoken"})
+            .min_length(16),
         Rule("npmrc-auth", "npm registry credentials in .npmrc", kHigh,
              R"re((?:^|:)_(?:auth|password)\s*=\s*["']?([A-Za-z0-9+/=]{8,}))re")
             .paths(R"re((?:^|/)\.?npmrc$)re"),
@@ -240,7 +245,8 @@ std::vector<SecretRule> make_rules() {
               "cmVmdGtuOjAxOj[A-Za-z0-9]{40,}"),
         Rule("maven-settings-password", "Password in Maven settings.xml", kHigh,
              R"re(<password>\s*([^<$\s][^<]{2,}?)\s*</password>)re")
-            .paths(R"re((?:^|/)settings(?:-security)?\.xml$)re"),
+            .paths(R"re((?:^|/)settings(?:-security)?\.xml$)re")
+            .allow_paths({R"re(^etc/maven/|(?:^|/)(?:apache-)?maven[^/]*/conf/)re"}),
         token("hugging-face-token", "Hugging Face access token", kHigh, "hf_[A-Za-z]{34}"),
         token("grafana-cloud-token", "Grafana Cloud API token", kHigh, "glc_[A-Za-z0-9+/]{32,400}={0,2}"),
         token("grafana-service-account-token", "Grafana service account token", kHigh, "glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"),
@@ -384,8 +390,12 @@ std::vector<SecretAllowRule> make_allow_rules() {
     return {
         {"aws-example-keys", "AWS's published example key pair and keys ending in EXAMPLE", "",
          R"re(^(?:AKIAIOSFODNN7EXAMPLE|AKIAI44QH8DHBEXAMPLE|wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY|je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY)$|EXAMPLE(?:KEY)?$)re"},
+        {"rfc-examples", "Tokens printed in RFC 6749 and common library documentation", "",
+         R"re(^(?:2YotnFZFEjr1zCsicMWpAA|tGzv3JOkF0XG5Qx2TlKWIA|SplxlOBeZQQYbYS6WxSbIA)$|^eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9\.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ\.)re"},
         {"placeholder-words", "Words that stand in for a secret", "",
          R"re(^["'`]?(?:change[_-]?me|change[_-]?it|changethis|password|passwd|secret|pass|example|sample|dummy|placeholder|redacted|hidden|none|null|nil|true|false|empty|undefined|todo|fixme|xxx+|\*+|\.+|-+|_+|0+|1234|12345|123456|12345678|123456789|qwerty|put your unique phrase here)["'`]?$)re"},
+        {"password-words", "Values that name a password rather than hold one (\"challengePassword\")", "",
+         R"re(passw(?:or)?d)re"},
         {"your-placeholder", "\"your_api_key\", \"<your-token>\", \"insert-key-here\"", "",
          R"re((?:^|[^a-z])(?:your|insert|enter|replace|put)[_ .-]?[a-z_ .-]*(?:key|token|secret|password|passwd|here|pass|id)|_here$|-here$)re"},
         {"template-variables", "Variables and templates that a real value replaces at run time", "",
@@ -397,7 +407,7 @@ std::vector<SecretAllowRule> make_allow_rules() {
          ""},
         {"dependency-test-data", "Tests, examples and fixtures inside dependency trees", R"re((?:^|/)(?:node_modules|site-packages|dist-packages|vendor|bower_components|\.cargo/registry|go/pkg/mod)/(?:.*/)?(?:tests?|__tests__|spec|specs|examples?|fixtures?|testdata|test-data|docs?)/)re",
          ""},
-        {"documentation-files", "Documentation files", R"re(\.(?:md|markdown|rst|adoc|html?\.gz|[1-9]\.gz)$)re", ""},
+        {"documentation-files", "Documentation files", R"re(\.(?:md|markdown|rst|adoc|html?\.gz|[1-9]\.gz)$|(?:^|/)man/man[0-9][a-z]*/)re", ""},
         {"binary-formats", "Formats that are binary or compressed", R"re(\.(?:png|jpe?g|gif|ico|bmp|webp|tiff?|woff2?|ttf|otf|eot|mp[34]|wav|ogg|flac|avi|mov|zip|gz|tgz|bz2|xz|zst|lz4|7z|rar|jar|war|ear|whl|egg|so(?:\.[0-9.]+)?|a|o|pyc|pyo|class|mo|gmo|sqlite3?|pdf)$)re",
          ""},
     };

@@ -75,7 +75,8 @@ bool in_exempt_tree(std::string_view path) {
     static constexpr std::array<std::string_view, 5> kTrees = {"node_modules/", "site-packages/", "dist-packages/",
                                                                "vendor/", "go/pkg/mod/"};
     for (auto tree : kTrees)
-        if (path.starts_with(tree) || contains(path, std::string("/") + std::string(tree))) return true;
+        for (size_t at = path.find(tree); at != std::string_view::npos; at = path.find(tree, at + 1))
+            if (at == 0 || path[at - 1] == '/') return true;
     return false;
 }
 
@@ -97,7 +98,10 @@ const SensitiveFileKind* classify_sensitive_file(std::string_view path) {
     if (base.empty()) return nullptr;
     const std::string full = lower(path);
     auto in_dir = [&](std::string_view name) {  // the file sits in a directory called `name`
-        return dir == std::string(name) + "/" || dir.ends_with("/" + std::string(name) + "/");
+        if (dir.empty()) return false;
+        const std::string_view parent = dir.substr(0, dir.size() - 1);  // without the trailing '/'
+        return parent == name ||
+               (parent.ends_with(name) && parent[parent.size() - name.size() - 1] == '/');
     };
     auto ext_is = [&](std::string_view ext) { return base.size() > ext.size() && std::string_view(base).ends_with(ext); };
 

@@ -80,6 +80,71 @@ std::string loosen_counted_repeats(std::string_view regex) {
 
 namespace {
 
+// std::regex expands counted repeats into automaton states: "((a{1000}){1000}){1000}" would
+// take all memory. A rule's regex is refused when its size with repeats expanded is above this.
+constexpr size_t kMaxExpandedRegexSize = 50000;
+
+size_t expanded_regex_size(std::string_view regex) {
+    auto add = [](size_t a, size_t b) { return std::min(a + b, kMaxExpandedRegexSize + 1); };
+    auto times = [](size_t a, size_t b) {
+        return b != 0 && a > (kMaxExpandedRegexSize + 1) / b ? kMaxExpandedRegexSize + 1
+                                                             : std::min(a * b, kMaxExpandedRegexSize + 1);
+    };
+    std::vector<size_t> sequence{0};  // size so far of each open group
+    size_t last_atom = 0;
+    for (size_t i = 0; i < regex.size(); ++i) {
+        const char c = regex[i];
+        if (c == '\\') {
+            ++i;
+            last_atom = 1;
+        } else if (c == '[') {
+            size_t j = i + 1;
+            if (j < regex.size() && regex[j] == '^') ++j;
+            if (j < regex.size() && regex[j] == ']') ++j;
+            while (j < regex.size() && regex[j] != ']') j += regex[j] == '\\' ? 2 : 1;
+            i = j;
+            last_atom = 1;
+        } else if (c == '(') {
+            if (sequence.size() > 1000) return kMaxExpandedRegexSize + 1;
+            sequence.push_back(0);
+            if (i + 1 < regex.size() && regex[i + 1] == '?') i += 2;  // (?: (?= (?! …
+            continue;
+        } else if (c == ')') {
+            last_atom = sequence.back();
+            if (sequence.size() > 1) sequence.pop_back();
+        } else if (c == '{') {
+            size_t j = i + 1;
+            size_t low = 0, high = 0;
+            while (j < regex.size() && std::isdigit(static_cast<unsigned char>(regex[j])))
+                low = std::min<size_t>(low * 10 + static_cast<size_t>(regex[j++] - '0'), 1000000);
+            high = low;
+            if (j < regex.size() && regex[j] == ',') {
+                ++j;
+                high = low + 1;  // unbounded: one more copy and a loop
+                if (j < regex.size() && std::isdigit(static_cast<unsigned char>(regex[j]))) high = 0;
+                while (j < regex.size() && std::isdigit(static_cast<unsigned char>(regex[j])))
+                    high = std::min<size_t>(high * 10 + static_cast<size_t>(regex[j++] - '0'), 1000000);
+            }
+            if (j < regex.size() && regex[j] == '}' && j > i + 1) {
+                const size_t copies = std::max<size_t>(std::max(low, high), 1);
+                sequence.back() = add(sequence.back(), times(last_atom, copies - 1));
+                last_atom = times(last_atom, copies);
+                i = j;
+                continue;
+            }
+            last_atom = 1;
+        } else if (c == '|' || c == '*' || c == '+' || c == '?') {
+            continue;
+        } else {
+            last_atom = 1;
+        }
+        sequence.back() = add(sequence.back(), last_atom);
+    }
+    size_t total = 0;
+    for (size_t size : sequence) total = add(total, size);
+    return total;
+}
+
 struct DatabaseDeleter {
     void operator()(hs_database_t* db) const { hs_free_database(db); }
 };
@@ -251,6 +316,8 @@ Result<std::shared_ptr<const SecretRuleSet>> SecretRuleSet::compile(std::vector<
         if (rule.id.empty()) return Error{fmt::format("rule #{} has no id", i + 1)};
         if (rule.regex.empty()) return Error{fmt::format("{}: empty regex", owner)};
         if (rule.secret_group < 0) return Error{fmt::format("{}: negative secret group", owner)};
+        if (expanded_regex_size(rule.regex) > kMaxExpandedRegexSize)
+            return Error{fmt::format("{}: regex too large once its counted repeats are expanded", owner)};
         try {
             auto flags = std::regex::ECMAScript;
             if (rule.case_insensitive) flags |= std::regex::icase;
@@ -279,6 +346,8 @@ Result<std::shared_ptr<const SecretRuleSet>> SecretRuleSet::compile(std::vector<
             impl.allow_secret.emplace_back(std::nullopt);
             continue;
         }
+        if (expanded_regex_size(allow.secret) > kMaxExpandedRegexSize)
+            return Error{fmt::format("{}: regex too large once its counted repeats are expanded", owner)};
         try {
             impl.allow_secret.emplace_back(std::regex(allow.secret, std::regex::ECMAScript | std::regex::icase));
         } catch (const std::regex_error& error) {

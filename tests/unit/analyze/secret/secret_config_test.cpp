@@ -78,6 +78,8 @@ TEST(SecretConfig, BadRuleFilesAreClearErrors) {
         {R"j({"rules": [{"id": "x", "title": "t", "regex": "abc", "paths": "("}]})j", "rule x (paths)"},
         {R"j({"rules": [{"id": "x", "title": "t", "regex": "abc"}, {"id": "x", "title": "t", "regex": "abd"}]})j",
          "rule x: id used twice"},
+        {R"j({"rules": [{"id": "x", "title": "t", "regex": "((ab{1000}){1000}){1000}"}]})j",
+         "rule x: regex too large"},
         {R"j({"allow_rules": [{"id": "a"}]})j", "allow rule a: needs \"path\" or \"secret\""},
         {R"j({"allow_rules": [{"id": "a", "secret": "["}]})j", "allow rule a: bad secret regex"},
         {R"j({"disable_rules": ["no-such-rule"]})j", "no built-in rule \"no-such-rule\""},

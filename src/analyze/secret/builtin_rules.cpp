@@ -99,7 +99,7 @@ std::vector<SecretRule> make_rules() {
               R"re(amzn\.mws\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})re"),
         token("alibaba-access-key-id", "Alibaba Cloud AccessKey ID", kCritical, "LTAI[A-Za-z0-9]{12,20}"),
         keyed("alibaba-secret-key", "Alibaba Cloud AccessKey Secret", kCritical,
-              R"re((?:alibaba|aliyun|alicloud|ali)[a-z0-9_.-]{0,20}(?:secret|access_?key_?secret)[a-z0-9_.-]{0,10})re",
+              R"re((?:alibaba|aliyun|alicloud)[a-z0-9_.-]{0,20}(?:secret|access_?key_?secret)[a-z0-9_.-]{0,10})re",
               "[A-Za-z0-9]{30}")
             .entropy(3.0),
         token("tencent-secret-id", "Tencent Cloud SecretId", kCritical, "AKID[A-Za-z0-9]{32}"),
@@ -127,7 +127,7 @@ std::vector<SecretRule> make_rules() {
               R"re(azure[_.-]?client[_.-]?secret|arm[_.-]?client[_.-]?secret)re", R"re([A-Za-z0-9_~.-]{32,44})re")
             .entropy(3.5),
         keyed("azure-devops-pat", "Azure DevOps personal access token", kHigh,
-              R"re((?:azure[_.-]?devops|ado|vsts)[a-z0-9_.-]{0,20}(?:pat|token))re", "[a-z0-9]{52}"),
+              R"re((?:azure[_.-]?devops|vsts)[a-z0-9_.-]{0,20}(?:pat|token))re", "[a-z0-9]{52}"),
         token("digitalocean-pat", "DigitalOcean personal access token", kHigh, "dop_v1_[a-f0-9]{64}"),
         token("digitalocean-oauth-token", "DigitalOcean OAuth token", kHigh, "doo_v1_[a-f0-9]{64}"),
         token("digitalocean-refresh-token", "DigitalOcean refresh token", kHigh, "dor_v1_[a-f0-9]{64}"),
@@ -197,7 +197,8 @@ std::vector<SecretRule> make_rules() {
         Rule("teams-webhook-url", "Microsoft Teams webhook", kMedium,
              R"re(https://[a-z0-9-]+\.webhook\.office\.com/webhookb2/([a-z0-9@-]{40,120}/IncomingWebhook/[a-z0-9]{32}/[a-z0-9-]{36}))re")
             .icase(),
-        token("twilio-api-key", "Twilio API key", kHigh, "SK[0-9a-fA-F]{32}").keywords({"twilio"}),
+        keyed("twilio-api-key", "Twilio API key", kHigh, R"re(twilio[a-z0-9_.-]{0,20}(?:key|sid|secret))re",
+              "SK[0-9a-fA-F]{32}"),
         token("sendgrid-api-key", "SendGrid API key", kHigh, R"re(SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})re"),
         token("mailgun-api-key", "Mailgun API key", kHigh, "(?:pub)?key-[0-9a-f]{32}"),
         token("mailchimp-api-key", "Mailchimp API key", kHigh, "[0-9a-f]{32}-us[0-9]{1,2}"),
@@ -265,7 +266,7 @@ std::vector<SecretRule> make_rules() {
         token("newrelic-user-api-key", "New Relic user API key", kHigh, "NRAK-[A-Z0-9]{27}"),
         token("newrelic-insert-key", "New Relic insert key", kMedium, "NRII-[A-Za-z0-9_-]{32}"),
         keyed("datadog-api-key", "Datadog API or application key", kHigh,
-              R"re((?:datadog|dd)_?(?:api|app|application)_?key)re", "[a-f0-9]{32}(?:[a-f0-9]{8})?"),
+              R"re((?:datadog_?|dd_)(?:api|app|application)_?key)re", "[a-f0-9]{32}(?:[a-f0-9]{8})?"),
         token("sentry-auth-token", "Sentry auth token", kHigh, "(?:sntrys_[A-Za-z0-9+/=_]{60,}|sntryu_[a-f0-9]{64})"),
         token("dynatrace-api-token", "Dynatrace API token", kHigh, R"re(dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64})re"),
         keyed("okta-api-token", "Okta API token", kHigh, R"re(okta[a-z0-9_.-]{0,20}(?:token|key))re", "00[A-Za-z0-9_-]{40}"),
@@ -273,7 +274,8 @@ std::vector<SecretRule> make_rules() {
         token("twitter-bearer-token", "Twitter/X bearer token", kHigh, "AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{30,}"),
         token("facebook-access-token", "Facebook access token", kHigh, "EAA[CM][A-Za-z0-9]{100,}"),
         token("dropbox-access-token", "Dropbox access token", kHigh, R"re(sl\.[A-Za-z0-9_-]{130,152})re"),
-        token("asana-pat", "Asana personal access token", kMedium, "[0-9]/[0-9]{16}:[A-Za-z0-9]{32}").keywords({"asana"}),
+        keyed("asana-pat", "Asana personal access token", kMedium, R"re(asana[a-z0-9_.-]{0,20}(?:token|pat|key))re",
+              "[0-9]/[0-9]{16}:[A-Za-z0-9]{32}"),
         keyed("algolia-admin-key", "Algolia admin API key", kHigh, R"re(algolia[a-z0-9_.-]{0,20}(?:admin|api)[a-z0-9_.-]{0,10}key)re",
               "[a-f0-9]{32}"),
         keyed("firebase-cloud-messaging-key", "Firebase Cloud Messaging server key", kHigh,
@@ -306,8 +308,9 @@ std::vector<SecretRule> make_rules() {
              R"re(jdbc:[a-z0-9]+:[^\s"'<>]{0,200}?[?;&:]password=([^\s&;"'<>]{3,}))re")
             .icase(),
         Rule("odbc-connection-string-password", "Password in an ADO.NET/ODBC connection string", kHigh,
-             R"re((?:server|data source|host|address)\s*=[^;\n]{1,200};[^\n]{0,300}?(?:password|pwd)\s*=\s*([^;"'\s<>]{3,}))re")
-            .icase(),
+             R"re((?:^|[;"'])\s*(?:password|pwd)\s*=\s*([^;"'\s<>]{3,})\s*(?:[;"']|$))re")
+            .icase()
+            .keywords({"server", "data source", "host", "address"}),
         Rule("url-basic-auth", "Credentials in an HTTP URL", kMedium,
              R"re(https?://[A-Za-z0-9._%+-]{1,64}:([^\s/@"'<>:]{3,128})@[A-Za-z0-9.-]+\.[A-Za-z]{2,})re")
             .icase()

@@ -108,7 +108,7 @@ std::string config_file(Rng& rng, size_t bytes) {
         out += fmt::format("\n[{}.{}]\n", rng.pick(kWords), rng.pick(kWords));
         for (size_t i = 0; i < 8; ++i)
             out += fmt::format("{}_{} = {}\n", rng.pick(kWords), rng.pick(kWords),
-                               rng.below(2) ? std::to_string(rng.below(100000)) : "\"" + word_line(rng, 3) + "\"");
+                               rng.below(2) ? std::to_string(rng.below(100000)) : fmt::format("\"{}\"", word_line(rng, 3)));
     }
     return out;
 }

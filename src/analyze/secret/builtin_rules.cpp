@@ -10,8 +10,10 @@ namespace {
 
 // Fragments both engines read alike.
 const std::string kAssign = R"re(["']?\s*(?::|=|:=|=>)\s*["']?)re";  // key ⟶ value
-const std::string kLead = "(?:^|[^A-Za-z0-9_-])";  // start of a token made of [A-Za-z0-9_-]
-const std::string kTail = "(?:[^A-Za-z0-9_-]|$)";
+// Token edges: not inside a longer run of token or base64 characters ("+", "/"), where a
+// vendor prefix would be a coincidence.
+const std::string kLead = "(?:^|[^A-Za-z0-9_+/-])";
+const std::string kTail = "(?:[^A-Za-z0-9_+/-]|$)";
 const std::string kB64Tail = "(?:[^A-Za-z0-9/+=]|$)";
 
 struct Rule {
@@ -410,7 +412,11 @@ std::vector<SecretAllowRule> make_allow_rules() {
          ""},
         {"dependency-test-data", "Tests, examples and fixtures inside dependency trees", R"re((?:^|/)(?:node_modules|site-packages|dist-packages|vendor|bower_components|\.cargo/registry|go/pkg/mod)/(?:.*/)?(?:tests?|__tests__|spec|specs|examples?|fixtures?|testdata|test-data|docs?)/)re",
          ""},
-        {"documentation-files", "Documentation files", R"re(\.(?:md|markdown|rst|adoc|html?\.gz|[1-9]\.gz)$|(?:^|/)man/man[0-9][a-z]*/)re", ""},
+        {"documentation-files", "Documentation files",
+         R"re(\.(?:md|markdown|rst|adoc|html?\.gz|[1-9]\.gz)$|(?:^|/)man/man[0-9][a-z]*/|(?:^|/)share/(?:doc|man|info|locale|gtk-doc)/|\.(?:dist|egg)-info/(?:METADATA|PKG-INFO)$|(?:^|/)PKG-INFO$)re",
+         ""},
+        {"language-test-suites", "The test suites language runtimes ship", R"re((?:^|/)lib/python[0-9.]*/(?:test|idlelib/idle_test|lib2to3/tests|unittest/test|tkinter/test)/)re",
+         ""},
         {"binary-formats", "Formats that are binary or compressed", R"re(\.(?:png|jpe?g|gif|ico|bmp|webp|tiff?|woff2?|ttf|otf|eot|mp[34]|wav|ogg|flac|avi|mov|zip|gz|tgz|bz2|xz|zst|lz4|7z|rar|jar|war|ear|whl|egg|so(?:\.[0-9.]+)?|a|o|pyc|pyo|class|mo|gmo|sqlite3?|pdf)$)re",
          ""},
     };

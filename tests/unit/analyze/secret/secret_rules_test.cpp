@@ -290,3 +290,58 @@ TEST(SecretRules, HyperscanSeesCountedRepeatsWidened) {
 
 }  // namespace
 }  // namespace moat::testing
+
+namespace moat::testing {
+namespace {
+
+// Vendor tokens by their published shapes, each alone on a line of an ordinary file.
+TEST(SecretRules, VendorTokenShapes) {
+    const std::string lower_alnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+    const std::string uuid = fake_chars(8, kHex, 1) + "-" + fake_chars(4, kHex, 2) + "-" + fake_chars(4, kHex, 3) +
+                             "-" + fake_chars(4, kHex, 4) + "-" + fake_chars(12, kHex, 5);
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"gcp-api-key", cat({"AIza", fake_chars(35, kUrlSafe, 1)})},
+        {"gcp-oauth-client-secret", cat({"GOCSPX-", fake_chars(28, kAlnum, 2)})},
+        {"digitalocean-pat", cat({"dop_v1_", fake_chars(64, kHex, 3)})},
+        {"github-fine-grained-pat", cat({"github_pat_", fake_chars(82, kAlnum, 4)})},
+        {"github-oauth", cat({"gho_", fake_chars(36, kAlnum, 5)})},
+        {"gitlab-runner-auth-token", cat({"glrt-", fake_chars(20, kAlnum, 6)})},
+        {"slack-webhook-url", cat({"https://hooks.slack.com/services/T", fake_chars(10, kUpperDigits, 7), "/B",
+                                   fake_chars(10, kUpperDigits, 8), "/", fake_chars(24, kAlnum, 9)})},
+        {"sendgrid-api-key", cat({"SG.", fake_chars(22, kUrlSafe, 10), ".", fake_chars(43, kUrlSafe, 11)})},
+        {"stripe-webhook-secret", cat({"whsec_", fake_chars(32, kAlnum, 12)})},
+        {"shopify-access-token", cat({"shpat_", fake_chars(32, kHex, 13)})},
+        {"rubygems-api-key", cat({"rubygems_", fake_chars(48, kHex, 14)})},
+        {"dockerhub-pat", cat({"dckr_pat_", fake_chars(27, kAlnum, 15)})},
+        {"hugging-face-token", cat({"hf_", fake_chars(34, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 16)})},
+        {"openai-api-key", cat({"sk-proj-", fake_chars(24, kAlnum, 17), "T3BlbkFJ", fake_chars(24, kAlnum, 18)})},
+        {"anthropic-api-key", cat({"sk-ant-api03-", fake_chars(93, kUrlSafe, 19)})},
+        {"newrelic-user-api-key", cat({"NRAK-", fake_chars(27, kUpperDigits, 20)})},
+        {"vault-service-token", cat({"hvs.", fake_chars(95, kAlnum, 21)})},
+        {"age-secret-key", cat({"AGE-SECRET-KEY-1", fake_chars(58, "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 22)})},
+        {"mailgun-api-key", cat({"key-", fake_chars(32, kHex, 23)})},
+        {"telegram-bot-token", cat({"123456789:AA", fake_chars(33, kUrlSafe, 24)})},
+        {"databricks-token", cat({"dapi", fake_chars(32, "abcdefgh0123456789", 25)})},
+        {"pulumi-token", cat({"pul-", fake_chars(40, kHex, 26)})},
+        {"postman-api-key", cat({"PMAK-", fake_chars(24, kHex, 27), "-", fake_chars(34, kHex, 28)})},
+        {"grafana-service-account-token", cat({"glsa_", fake_chars(32, kAlnum, 29), "_", fake_chars(8, kHex, 30)})},
+        {"heroku-api-key", "HEROKU_API_KEY=" + uuid},
+        {"datadog-api-key", "DD_API_KEY=" + fake_chars(32, kHex, 31)},
+        {"azure-ad-client-secret", cat({fake_chars(3, kAlnum, 32), "8Q~", fake_chars(34, kAlnum, 33)})},
+        {"connection-string-password", "MONGO_URL=mongodb+srv://app:Tr0ub4dor3horse@cluster0.example.net/app"},
+        {"jdbc-password", "url=jdbc:postgresql://db:5432/app?user=app&password=Tr0ub4dor3horse"},
+        {"rails-secret-key-base", "secret_key_base: " + fake_chars(128, kHex, 34)},
+        {"kubeconfig-client-key", "    client-key-data: " + fake_chars(120, kBase64, 35)},
+    };
+    for (const auto& [id, line] : cases) {
+        auto hits = scan("# config\n" + line + "\n", "srv/app/settings.conf");
+        EXPECT_EQ(rule_ids(hits), std::vector<std::string>{id}) << line;
+        // Inside a longer base64 run, the same shape is a coincidence.
+    }
+    EXPECT_TRUE(scan(cat({"data:", fake_chars(40, kBase64, 40), "+", "ghp_", fake_chars(36, kAlnum, 41), "/",
+                          fake_chars(40, kBase64, 42)}))
+                    .empty());
+}
+
+}  // namespace
+}  // namespace moat::testing

@@ -20,7 +20,7 @@ FLAGS=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
        -fno-sanitize-recover=undefined -I"$ROOT/src")
 # The libraries src/ links (see CMakeLists.txt); optional ones only when installed.
 LIBS=$(pkg-config --libs libarchive sqlite3 openssl fmt)
-for optional in simdjson libcurl zlib; do
+for optional in simdjson libcurl zlib libhs yara; do
   if pkg-config --exists "$optional"; then LIBS="$LIBS $(pkg-config --libs "$optional")"; fi
 done
 

@@ -10,6 +10,7 @@ PACKAGES=(
   libsqlite3-dev                                # rpmdb.sqlite and the vulnerability database
   libyara-dev                                   # malware rules (YARA)
   libsimdjson-dev libcurl4-openssl-dev          # bulk OSV JSON import, advisory downloads
+  libhyperscan-dev                              # secret rules, compiled once, one pass per file
   nlohmann-json3-dev libcli11-dev libfmt-dev    # JSON documents, command line, formatting
   libtomlplusplus-dev                           # TOML lock files (poetry.lock, uv.lock)
   libgtest-dev googletest                       # unit and integration tests

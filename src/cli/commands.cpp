@@ -45,6 +45,8 @@ int run_cli(int argc, char** argv) {
     scan->add_flag("--offline", scan_options.offline, "no network at all");
     scan->add_option("--scanners", scan_options.scanners,
                      "what to look for: any of vuln,secret,malware,config,baseline (default: all)");
+    scan->add_option("--secret-config", scan_options.secret_config,
+                     "a JSON file of extra secret rules and allow rules (docs/secret-rules.md)");
     scan->add_option("--malware-rules", scan_options.malware_rules, "a directory of YARA rules (*.yar, *.yara) to add");
     scan->add_option("--malware-hashes", scan_options.malware_hashes, "a file of SHA-256 digests of known-bad files");
 

@@ -175,7 +175,7 @@ int run_scan(const ScanOptions& options) {
         fail(selection.error().message);
         return 2;
     }
-    RiskScanOptions risk_options{*selection, {}};
+    RiskScanOptions risk_options{*selection, {}, options.secret_config};
     if (!options.malware_rules.empty()) risk_options.malware.rules_dir = options.malware_rules;
     if (!options.malware_hashes.empty()) risk_options.malware.hashes_file = options.malware_hashes;
     auto risks = RiskScan::create(risk_options);

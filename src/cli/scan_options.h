@@ -33,6 +33,7 @@ struct ScanOptions {
     std::string scanners = "vuln,secret,malware,config,baseline";
     std::string malware_rules;   // a directory of *.yar / *.yara files
     std::string malware_hashes;  // a file of SHA-256 digests
+    std::string secret_config;   // a JSON file of extra secret rules and allow rules
 };
 
 // `--severity`: one name is a minimum ("HIGH" = HIGH and CRITICAL); several are the set.

@@ -33,6 +33,11 @@ Result<ScannerSelection> parse_scanners(const std::string& list) {
 
 Result<std::unique_ptr<RiskScan>> RiskScan::create(const RiskScanOptions& options) {
     std::unique_ptr<RiskScan> scan(new RiskScan(options.selection));
+    if (options.selection.secret) {
+        auto rules = load_secret_rule_set(options.secret_config);
+        if (!rules) return rules.error();
+        scan->secrets_ = std::make_unique<SecretScanner>(std::move(*rules));
+    }
     if (options.selection.malware) {
         auto rules = MalwareRules::load(options.malware);
         if (!rules) return rules.error();
@@ -42,6 +47,7 @@ Result<std::unique_ptr<RiskScan>> RiskScan::create(const RiskScanOptions& option
 }
 
 void RiskScan::attach(InventoryScanner& scanner) {
+    if (secrets_) fanout_.add(secrets_.get());
     if (malware_) fanout_.add(malware_.get());
     if (selection_.baseline) {
         fanout_.add(&permissions_);
@@ -53,8 +59,33 @@ void RiskScan::attach(InventoryScanner& scanner) {
     scanner.observe(&fanout_);
 }
 
-std::vector<RiskFinding> RiskScan::findings(const ImageInventory& inventory) const {
+std::vector<RiskFinding> RiskScan::findings(const ImageInventory& inventory) {
     std::vector<RiskFinding> out;
+    if (secrets_) {
+        // A secret in a file a later layer deleted is still in the image: report it, marked.
+        for (auto& located : secrets_->take_findings()) {
+            located.finding.deleted = fanout_.deletions().deleted(located.finding.path, located.layer_index);
+            out.push_back(std::move(located.finding));
+        }
+        // The image config is read by anyone who pulls the image: ENV values and build commands.
+        const auto& config = inventory.image.config;
+        if (config.is_object() && config.contains("config") && config["config"].is_object() &&
+            config["config"].contains("Env") && config["config"]["Env"].is_array())
+            for (const auto& entry : config["config"]["Env"]) {
+                if (!entry.is_string()) continue;
+                const std::string& text = entry.get_ref<const std::string&>();
+                auto found = secrets_->scan_text(text, fmt::format("image-config:Env[{}]", text.substr(0, text.find('='))));
+                out.insert(out.end(), found.begin(), found.end());
+            }
+        if (config.is_object() && config.contains("history") && config["history"].is_array())
+            for (size_t i = 0; i < config["history"].size(); ++i) {
+                const auto& step = config["history"][i];
+                if (!step.is_object() || !step.contains("created_by") || !step["created_by"].is_string()) continue;
+                auto found = secrets_->scan_text(step["created_by"].get_ref<const std::string&>(),
+                                                 fmt::format("image-config:History[{}]", i));
+                out.insert(out.end(), found.begin(), found.end());
+            }
+    }
     if (selection_.config) {
         auto found = check_image_config(inventory.image.config);
         out.insert(out.end(), found.begin(), found.end());

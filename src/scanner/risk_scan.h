@@ -10,6 +10,8 @@
 
 #include "analyze/baseline/baseline_checks.h"
 #include "analyze/malware/malware_scanner.h"
+#include "analyze/secret/secret_config.h"
+#include "analyze/secret/secret_scanner.h"
 #include "image/observer_fanout.h"
 #include "inventory/finding.h"
 #include "scanner/inventory_scanner.h"
@@ -26,6 +28,7 @@ Result<ScannerSelection> parse_scanners(const std::string& list);
 struct RiskScanOptions {
     ScannerSelection selection;
     MalwareOptions malware;
+    std::string secret_config;  // --secret-config: a JSON rule file ("" = built-in rules only)
 };
 
 class RiskScan {
@@ -39,7 +42,7 @@ public:
     // Plugs the selected observers and merged-view checks into `scanner` (before scan()).
     void attach(InventoryScanner& scanner);
     // Every finding of the selected risk scanners, for the inventory `scanner` produced.
-    std::vector<RiskFinding> findings(const ImageInventory& inventory) const;
+    std::vector<RiskFinding> findings(const ImageInventory& inventory);
 
 private:
     explicit RiskScan(ScannerSelection selection) : selection_(selection) {}
@@ -48,6 +51,7 @@ private:
     ObserverFanout fanout_;
     PermissionObserver permissions_;
     std::unique_ptr<MalwareScanner> malware_;
+    std::unique_ptr<SecretScanner> secrets_;
     std::vector<RiskFinding> file_findings_;  // from the merged view, filled during scan()
 };
 

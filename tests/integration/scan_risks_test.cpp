@@ -89,6 +89,45 @@ TEST_F(RiskScanOfTestImage, PlantedMalwareIsReportedAndNothingElse) {
     }
 }
 
+// Every planted secret of the oracle is reported with its rule id, where it is (file and layer,
+// or the config field), deleted when a later layer removed the file, and redacted; a stock
+// Debian base and npm packages give no other secret finding than the sensitive-file notes of
+// those same planted files.
+TEST_F(RiskScanOfTestImage, PlantedSecretsAreReportedRedactedAndNothingElse) {
+    json oracle = json::parse(std::ifstream(image_dir_ / "expected/findings.json"));
+    auto scanned = scan({"--scanners", "secret"});
+    ASSERT_EQ(scanned.exit_code, 0) << scanned.err;
+    json report = json::parse(scanned.out);
+    const auto& layers = report["image"]["layers"];
+    auto found = of_kind(report, "secret");
+    std::set<std::string> planted_paths;
+    for (const auto& planted : oracle["secrets"]) {
+        SCOPED_TRACE(planted.dump());
+        const bool in_config = planted["where"] == "config.Env";
+        std::string path = in_config ? "image-config:Env[" + planted["key"].get<std::string>() + "]"
+                                     : planted["path"].get<std::string>().substr(1);
+        planted_paths.insert(path);
+        const json* match = nullptr;
+        for (const auto& finding : found)
+            if (finding["id"] == planted["rule"] && finding["path"] == path) match = &finding;
+        ASSERT_NE(match, nullptr) << "not reported: " << report["findings"].dump();
+        if (in_config) {
+            EXPECT_FALSE(match->contains("layer"));
+        } else {
+            EXPECT_EQ((*match)["layer"], layers[planted["layer"].get<size_t>() - 1]["digest"]);
+            EXPECT_EQ(match->value("deleted", false), !planted["in_final_filesystem"].get<bool>());
+            EXPECT_GT((*match)["line"].get<int>(), 0);
+        }
+        if (planted.contains("match")) {
+            std::string secret = planted["match"], shown = (*match)["match"];
+            EXPECT_EQ(shown.size(), secret.size());
+            EXPECT_EQ(shown.find(secret.substr(4, secret.size() - 8)), std::string::npos) << "not redacted: " << shown;
+        }
+    }
+    for (const auto& finding : found)
+        EXPECT_TRUE(planted_paths.count(finding["path"].get<std::string>())) << "unexpected: " << finding.dump();
+}
+
 TEST_F(RiskScanOfTestImage, UnknownScannerIsAUsageError) {
     auto scanned = scan({"--scanners", "vuln,viruses"});
     EXPECT_EQ(scanned.exit_code, 2);

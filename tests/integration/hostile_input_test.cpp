@@ -303,6 +303,40 @@ std::string bomb_layer(Compression compression) {
     return out;
 }
 
+// A 1 GiB package-lock.json (and a 1 GiB jar) next to an ordinary installed package: the
+// language analyzers' size caps skip them with a warning naming the file, the rest of the
+// inventory is reported, and memory stays bounded.
+TEST_F(HostileInput, GiantLockFileAndJarAreSkippedWithBoundedMemory) {
+    constexpr uint64_t kBlock = 64ull << 20, kBlocks = 16;  // 1 GiB each
+    // Text that compresses like a big lock file does (a few tens of times), not like a bomb:
+    // one 64 MiB block, compressed once and repeated.
+    std::string text(kBlock, ' ');
+    const std::string sprinkle = noise(kBlock / 32);
+    for (size_t i = 0; i < sprinkle.size(); ++i) text[i * 32] = sprinkle[i];
+    const std::string zeros = compress(text, Compression::Gzip);
+    Layer layer;
+    const std::string manifest = R"({"name":"left-pad","version":"1.3.0"})";
+    std::string small = tar_header_for_regular_file("app/node_modules/left-pad/package.json", manifest.size()) + manifest;
+    small.resize((small.size() + 511) / 512 * 512, '\0');  // no end-of-archive blocks: more members follow
+    layer.blob = compress(small, Compression::Gzip);
+    for (const char* giant : {"app/package-lock.json", "app/lib/huge.jar"}) {
+        layer.blob += compress(tar_header_for_regular_file(giant, kBlock * kBlocks), Compression::Gzip);
+        for (uint64_t i = 0; i < kBlocks; ++i) layer.blob += zeros;
+    }
+    layer.blob += compress(std::string(1024, '\0'), Compression::Gzip);
+    layer.media_type = "application/vnd.oci.image.layer.v1.tar+gzip";
+    layer.tar = "unused";  // the diff_id is not checked against 2 GiB of text
+    write_oci_image(path("giant"), {layer});
+
+    auto run = run_moat({"sbom", oci_ref("giant"), "--format", "json"}, scratch_.path());
+    json report = expect_report(run);
+    ASSERT_EQ(report["packages"].size(), 1u) << report.dump();
+    EXPECT_EQ(report["packages"][0]["name"], "left-pad");
+    EXPECT_TRUE(any_line_has(run, {"app/package-lock.json", "byte limit"})) << run.describe();
+    EXPECT_TRUE(any_line_has(run, {"app/lib/huge.jar", "byte limit"})) << run.describe();
+    EXPECT_LT(run.max_rss_kb, 256 * 1024) << "peak RSS of moat";
+}
+
 TEST_F(HostileInput, DecompressionBombIsRefusedWithBoundedMemory) {
     for (auto compression : {Compression::Gzip, Compression::Zstd}) {
         SCOPED_TRACE(compression == Compression::Gzip ? "gzip" : "zstd");

@@ -12,7 +12,6 @@ PACKAGES=(
   libsimdjson-dev libcurl4-openssl-dev          # bulk OSV JSON import, advisory downloads
   libhyperscan-dev                              # secret rules, compiled once, one pass per file
   nlohmann-json3-dev libcli11-dev libfmt-dev    # JSON documents, command line, formatting
-  libtomlplusplus-dev                           # TOML lock files (poetry.lock, uv.lock)
   libgtest-dev googletest                       # unit and integration tests
   rpm dpkg db5.3-util                           # oracles: rpm -qa --dbpath, dpkg-query, db5.3_load
   umoci skopeo mmdebstrap jq                    # real test images (../shared/tools/make-test-image.sh)

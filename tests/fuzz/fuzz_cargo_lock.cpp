@@ -1,4 +1,4 @@
-// Fuzzes the Cargo.lock reader (toml++ behind a nesting guard).
+// Fuzzes the Cargo.lock parser (over the shared lock-file TOML reader, see fuzz_lock_toml).
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>

@@ -205,14 +205,21 @@ std::vector<std::string> pom_license_names(std::string_view pom_xml) {
 }
 
 bool is_license_file(std::string_view entry_path) {
+    // Asked of every entry of every archive: compared in place, nothing allocated.
+    auto equals_lower = [](std::string_view text, std::string_view lower_word) {
+        if (text.size() != lower_word.size()) return false;
+        for (size_t i = 0; i < text.size(); ++i)
+            if (std::tolower(static_cast<unsigned char>(text[i])) != lower_word[i]) return false;
+        return true;
+    };
     std::string_view directory, base = entry_path;
     if (const auto slash = entry_path.rfind('/'); slash != std::string_view::npos) {
         directory = entry_path.substr(0, slash);
         base = entry_path.substr(slash + 1);
     }
-    if (!directory.empty() && lower(directory) != "meta-inf") return false;
-    const std::string name = lower(base.substr(0, base.find('.')));
-    return name == "license" || name == "licence";
+    if (!directory.empty() && !equals_lower(directory, "meta-inf")) return false;
+    const std::string_view name = base.substr(0, base.find('.'));
+    return equals_lower(name, "license") || equals_lower(name, "licence");
 }
 
 std::string classify_license_text(std::string_view text) {

@@ -1,10 +1,9 @@
 #include "analyze/lang/java/java_archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fmt/format.h>
 
 #include <array>
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <memory>
@@ -13,20 +12,22 @@
 #include <utility>
 
 #include "analyze/lang/java/jar_metadata.h"
+#include "analyze/lang/java/zip_reader.h"
 
 namespace moat {
 namespace {
 
 constexpr std::array<std::string_view, 5> kArchiveExtensions = {".jar", ".war", ".ear", ".jpi", ".hpi"};
-// A libarchive failure repeated this often on one archive means it is not going to recover.
-constexpr int kMaxConsecutiveFailures = 16;
 
 bool has_archive_extension(std::string_view path) {
     if (path.size() < 4) return false;
-    std::string tail(path.substr(path.size() - 4));
-    for (char& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (const auto extension : kArchiveExtensions)
-        if (tail == extension) return true;
+    const auto tail = path.substr(path.size() - 4);
+    for (const auto extension : kArchiveExtensions) {
+        bool same = true;
+        for (size_t i = 0; i < 4 && same; ++i)
+            same = std::tolower(static_cast<unsigned char>(tail[i])) == extension[i];
+        if (same) return true;
+    }
     return false;
 }
 
@@ -39,11 +40,6 @@ std::string_view directory_of(std::string_view path) {
     const auto slash = path.rfind('/');
     return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
 }
-
-struct ArchiveFree {
-    void operator()(struct archive* archive) const { archive_read_free(archive); }
-};
-using ArchiveHandle = std::unique_ptr<struct archive, ArchiveFree>;
 
 // What one archive says about itself, gathered in one pass over its entries.
 struct ArchiveFacts {
@@ -65,9 +61,11 @@ public:
 
 private:
     enum class Read { Ok, TooLarge, Failed };
-    // Reads the current entry's data into `out`, at most `cap` bytes (TooLarge beyond).
-    Read read_entry(struct archive* archive, const std::string& where, uint64_t cap, std::string& out);
-    void read_entries(struct archive* archive, const std::string& path, size_t depth, ArchiveFacts& facts);
+    // Reads `entry`'s data into `out`, at most `cap` bytes (TooLarge beyond).
+    Read read_entry(std::string_view bytes, const zip::Entry& entry, const std::string& where, uint64_t cap,
+                    std::string& out);
+    void read_entries(std::string_view bytes, const zip::Directory& directory, const std::string& path, size_t depth,
+                      ArchiveFacts& facts);
     // The packages `facts` identify, for the archive at `path`.
     std::vector<Package> identify(const ArchiveFacts& facts, const std::string& path) const;
     void stop(std::string why) {
@@ -83,51 +81,65 @@ private:
     bool stopped_ = false;
 };
 
-ArchiveWalk::Read ArchiveWalk::read_entry(struct archive* archive, const std::string& where, uint64_t cap,
-                                          std::string& out) {
-    char buffer[65536];
-    for (;;) {
-        const la_ssize_t got = archive_read_data(archive, buffer, sizeof buffer);
-        if (got == 0) return Read::Ok;
-        if (got < 0) {
-            const char* message = archive_error_string(archive);
-            warnings_.push_back(fmt::format("{}: cannot read: {}", where, message ? message : "unknown error"));
-            return Read::Failed;
-        }
-        bytes_read_ += static_cast<uint64_t>(got);
+ArchiveWalk::Read ArchiveWalk::read_entry(std::string_view bytes, const zip::Entry& entry, const std::string& where,
+                                          uint64_t cap, std::string& out) {
+    Read outcome = Read::Ok;
+    const Status status = zip::read_entry(bytes, entry, [&](std::string_view piece) {
+        bytes_read_ += piece.size();
         if (bytes_read_ > limits_.max_total_bytes) {
             stop(fmt::format("{}: more than {} bytes decompressed in one archive; the rest is not read", where,
                              limits_.max_total_bytes));
-            return Read::TooLarge;
+            outcome = Read::TooLarge;
+            return false;
         }
-        if (out.size() + static_cast<size_t>(got) > cap) return Read::TooLarge;
-        out.append(buffer, static_cast<size_t>(got));
+        if (out.size() + piece.size() > cap) {
+            outcome = Read::TooLarge;
+            return false;
+        }
+        out.append(piece);
+        return true;
+    });
+    if (!status.ok()) {
+        warnings_.push_back(fmt::format("{}: cannot read: {}", where, status.message()));
+        return Read::Failed;
     }
+    return outcome;
 }
 
-void ArchiveWalk::read_entries(struct archive* archive, const std::string& path, size_t depth,
-                               ArchiveFacts& facts) {
-    int failures = 0;
-    while (!stopped_) {
-        struct archive_entry* entry = nullptr;
-        const int status = archive_read_next_header(archive, &entry);
-        if (status == ARCHIVE_EOF) break;
+// Whether an entry name is one the walk reads: metadata files, license files, nested archives.
+bool is_wanted(std::string_view name) {
+    const auto base = base_name(name);
+    return base == "pom.properties" || base == "pom.xml" || name == "META-INF/MANIFEST.MF" ||
+           has_archive_extension(name) || java::is_license_file(name);
+}
+
+void ArchiveWalk::read_entries(std::string_view bytes, const zip::Directory& directory, const std::string& path,
+                               size_t depth, ArchiveFacts& facts) {
+    // The central directory names every entry; only the few that say what the archive is are
+    // read (no name conversion, no data touched for the rest).
+    std::vector<zip::Entry> wanted;
+    const Status listed = directory.for_each([&](const zip::Entry& entry) {
         if (++entries_ > limits_.max_entries) {
             stop(fmt::format("{}: more than {} archive entries; the rest is not read", path, limits_.max_entries));
-            break;
+            return false;
         }
-        if (status < ARCHIVE_WARN) {
-            const char* message = archive_error_string(archive);
-            warnings_.push_back(fmt::format("{}: damaged entry: {}", path, message ? message : "unknown error"));
-            if (status == ARCHIVE_FATAL || ++failures >= kMaxConsecutiveFailures) break;
-            continue;
-        }
-        failures = 0;
-        if (archive_entry_filetype(entry) != AE_IFREG) continue;
-        const char* raw_name = archive_entry_pathname(entry);
-        if (!raw_name) raw_name = archive_entry_pathname_utf8(entry);
-        if (!raw_name || !*raw_name) continue;
-        const std::string name(raw_name);
+        if (entry.regular_file && !entry.name.empty() && is_wanted(entry.name)) wanted.push_back(entry);
+        return true;
+    });
+    if (!listed.ok()) {
+        warnings_.push_back(fmt::format("{}: damaged entry: {}", path, listed.message()));
+        return;
+    }
+    // In archive order (the order of the data, as a streaming reader meets it), each data once.
+    std::stable_sort(wanted.begin(), wanted.end(),
+                     [](const zip::Entry& a, const zip::Entry& b) { return a.local_header < b.local_header; });
+    wanted.erase(std::unique(wanted.begin(), wanted.end(),
+                             [](const zip::Entry& a, const zip::Entry& b) { return a.local_header == b.local_header; }),
+                 wanted.end());
+
+    for (const auto& entry : wanted) {
+        if (stopped_) break;
+        const std::string name(entry.name);
         const std::string where = path + "/" + name;
         const auto base = base_name(name);
 
@@ -138,7 +150,7 @@ void ArchiveWalk::read_entries(struct archive* archive, const std::string& path,
                 continue;
             }
             std::string body;
-            const Read outcome = read_entry(archive, where, limits_.max_nested_bytes, body);
+            const Read outcome = read_entry(bytes, entry, where, limits_.max_nested_bytes, body);
             if (outcome == Read::TooLarge && !stopped_)
                 warnings_.push_back(fmt::format("{}: larger than {} bytes; not read", where, limits_.max_nested_bytes));
             if (outcome != Read::Ok) continue;
@@ -153,13 +165,13 @@ void ArchiveWalk::read_entries(struct archive* archive, const std::string& path,
         if (!is_pom_properties && !is_pom_xml && !is_manifest && !is_license) continue;
         if (is_license && ++facts.license_files > 1) continue;  // one is enough to tell "more than one"
         std::string text;
-        const Read outcome = read_entry(archive, where, limits_.max_metadata_bytes, text);
+        const Read outcome = read_entry(bytes, entry, where, limits_.max_metadata_bytes, text);
         if (outcome == Read::TooLarge && !stopped_)
             warnings_.push_back(fmt::format("{}: larger than {} bytes; not read", where, limits_.max_metadata_bytes));
         if (outcome != Read::Ok) continue;
-        const std::string directory(directory_of(name));
-        if (is_pom_properties) facts.pom_properties.emplace_back(directory, java::parse_pom_properties(text));
-        if (is_pom_xml) facts.pom_licenses[directory] = java::pom_license_names(text);
+        const std::string directory_name(directory_of(name));
+        if (is_pom_properties) facts.pom_properties.emplace_back(directory_name, java::parse_pom_properties(text));
+        if (is_pom_xml) facts.pom_licenses[directory_name] = java::pom_license_names(text);
         if (is_manifest) facts.manifest = std::move(text);
         if (is_license) facts.license_file_id = java::classify_license_text(text);
     }
@@ -204,22 +216,14 @@ std::vector<Package> ArchiveWalk::identify(const ArchiveFacts& facts, const std:
 
 void ArchiveWalk::read(std::string_view bytes, const std::string& path, size_t depth) {
     if (stopped_) return;
-    ArchiveHandle archive(archive_read_new());
-    if (!archive) {
-        stop(fmt::format("{}: cannot start the ZIP reader", path));
-        return;
-    }
-    // Only the central-directory reader: skipping an entry is then a seek, never a decompression
-    // (a streamed ZIP bomb cannot cost time), and a jar without its directory is not a jar to Java.
-    archive_read_support_format_zip_seekable(archive.get());
-    if (archive_read_open_memory(archive.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-        const char* message = archive_error_string(archive.get());
-        warnings_.push_back(fmt::format("{}: not a readable ZIP archive: {}", path, message ? message : "unknown error"));
+    const auto directory = zip::Directory::open(bytes);
+    if (!directory.ok()) {
+        warnings_.push_back(fmt::format("{}: not a readable ZIP archive: {}", path, directory.error().message));
         return;
     }
     const size_t first = packages_.size();  // nested archives add theirs while the entries are read
     ArchiveFacts facts;
-    read_entries(archive.get(), path, depth, facts);
+    read_entries(bytes, *directory, path, depth, facts);
     auto own = identify(facts, path);
     if (packages_.size() + own.size() > limits_.max_packages) {
         stop(fmt::format("{}: more than {} packages; the rest is not reported", path, limits_.max_packages));

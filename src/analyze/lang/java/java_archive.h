@@ -1,5 +1,5 @@
 // Java archives (.jar .war .ear, Jenkins .hpi/.jpi): the Maven packages they hold, read from
-// the archive's bytes with libarchive's ZIP reader, nested archives included.
+// the archive's bytes with moat's bounded ZIP reader (zip_reader.h), nested archives included.
 #pragma once
 
 #include <cstdint>

@@ -321,6 +321,34 @@ TEST(JavaArchive, TruncatedAndCorruptArchivesAreWarnings) {
     parse_java_archive(damaged, "damaged.jar", warnings);
 }
 
+TEST(JavaArchive, LauncherScriptBeforeTheArchiveIsSkipped) {
+    // Spring Boot's "fully executable" jars start with a shell script; offsets stay archive-relative.
+    const auto jar = "#!/bin/sh\nexec java -jar \"$0\" \"$@\"\n" + simple_jar("boot", "2.7");
+    std::vector<std::string> warnings;
+    EXPECT_EQ(ids(parse_java_archive(jar, "app.jar", warnings)), std::set<std::string>{"org.example:boot@2.7 app.jar"});
+    EXPECT_TRUE(warnings.empty()) << ::testing::PrintToString(warnings);
+}
+
+TEST(JavaArchive, OnlyWantedEntriesAreRead) {
+    // A class entry whose local header is destroyed is never looked at; a damaged pom.properties is a warning.
+    auto jar = ZipWriter()
+                   .add("org/example/Main.class", std::string(64, 'c'))
+                   .add("META-INF/maven/a/b/pom.properties", pom_properties("a", "b", "1"))
+                   .finish();
+    ASSERT_EQ(jar.compare(0, 4, "PK\3\4"), 0);
+    jar[0] = 'X';
+    std::vector<std::string> warnings;
+    EXPECT_EQ(ids(parse_java_archive(jar, "lib.jar", warnings)), std::set<std::string>{"a:b@1 lib.jar"});
+    EXPECT_TRUE(warnings.empty()) << ::testing::PrintToString(warnings);
+    const auto pom = jar.find("PK\3\4", 4);
+    ASSERT_NE(pom, std::string::npos);
+    jar[pom] = 'X';
+    warnings.clear();
+    EXPECT_TRUE(parse_java_archive(jar, "lib.jar", warnings).empty());
+    EXPECT_TRUE(mentions(warnings, "lib.jar/META-INF/maven/a/b/pom.properties: cannot read: bad local file header"))
+        << ::testing::PrintToString(warnings);
+}
+
 TEST(JavaArchiveAnalyzer, AsksForArchivesAndKeepsTheLayer) {
     const auto interest = JavaArchiveAnalyzer().interest();
     EXPECT_EQ(interest.suffixes, (std::vector<std::string>{".jar", ".war", ".ear", ".jpi", ".hpi"}));

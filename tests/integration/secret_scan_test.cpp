@@ -43,7 +43,7 @@ TEST(SecretScan, FindsSecretsAndSensitiveFilesInEveryLayerAndMarksDeletedOnes) {
                                 .file("app/.env", "PORT=8080\nAWS_ACCESS_KEY_ID=" + aws_id + "\n")
                                 .file("app/main.py", "import os\nKEY = os.environ['API_KEY']\n")
                                 .file("app/config/server.key", pem, 0600)
-                                .file("app/.npmrc", "//registry.npmjs.org/:_authToken=" + npm + "\n")
+                                .file("app/.npmrc", "//npm.registry.example.invalid/:_authToken=" + npm + "\n")
                                 .file("app/bin/tool", std::string("\x7f" "ELF\0\0\0", 7) + "password=hunter2hunter2")
                                 .finish());
     Layer top = make_layer(TarBuilder().file("app/.wh..npmrc", "").file("app/new.txt", "hello\n").finish());

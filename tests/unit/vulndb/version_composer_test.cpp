@@ -1,6 +1,6 @@
 // Composer versions: VersionParser::normalize then PHP's version_compare, with stability
 // suffixes, four numbers, date versions, branches, and the ranges of the real Packagist
-// advisories (packagist.org and drupal.org).
+// advisories (Packagist and Drupal).
 #include <gtest/gtest.h>
 
 #include "osv_range_order.h"

@@ -89,7 +89,7 @@ std::vector<Planted> planted_cases() {
         {"gitlab", "app/ci.env", "GL=" + glpat + "\n", "gitlab-pat", glpat},
         {"slack", "app/notify.py", "SLACK = '" + slack + "'\n", "slack-bot-token", slack},
         {"stripe", "app/pay.js", "const stripe = require('stripe')('" + stripe + "');\n", "stripe-secret-key", stripe},
-        {"npm", "app/.npmrc", "//registry.npmjs.org/:_authToken=" + npm + "\n", "npm-access-token", npm},
+        {"npm", "app/.npmrc", "//npm.registry.example.invalid/:_authToken=" + npm + "\n", "npm-access-token", npm},
         {"pypi", "root/.pypirc", "[pypi]\nusername = __token__\npassword = " + pypi + "\n", "pypi-upload-token", pypi,
          3},
         {"jwt", "app/token.txt", "Authorization: Bearer " + jwt + "\n", "jwt", jwt},
@@ -171,7 +171,7 @@ TEST(SecretRules, TheTestImagesCredentialsAreFound) {
     auto secret_hits = scan("AWS_SECRET_ACCESS_KEY=" + secret, "image-config:Env[AWS_SECRET_ACCESS_KEY]");
     EXPECT_EQ(rule_ids(secret_hits), std::vector<std::string>{"aws-secret-access-key"});
     const std::string npm = cat({"npm_", "Fake0PublicFixture0Token0Abcdef12345"});
-    EXPECT_EQ(rule_ids(scan("//registry.npmjs.org/:_authToken=" + npm + "\n", "app/.npmrc")),
+    EXPECT_EQ(rule_ids(scan("//npm.registry.example.invalid/:_authToken=" + npm + "\n", "app/.npmrc")),
               std::vector<std::string>{"npm-access-token"})
         << "one finding: the generic .npmrc rule yields to the npm token rule";
 }

@@ -405,7 +405,7 @@ BuildStep parse_build_step(size_t index, std::string_view created_by) {
         size_t space = text.find(' ');
         long count = 0;
         for (char c : text.substr(1, space == std::string_view::npos ? 0 : space - 1))
-            count = std::isdigit(static_cast<unsigned char>(c)) ? count * 10 + (c - '0') : count;
+            if (std::isdigit(static_cast<unsigned char>(c)) && count < 100000) count = count * 10 + (c - '0');
         text = space == std::string_view::npos ? std::string_view() : trim(text.substr(space));
         for (long n = 0; n < count && n < 1000 && !text.empty(); ++n) {
             size_t end = text.find(' ');

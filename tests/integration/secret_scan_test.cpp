@@ -11,6 +11,7 @@
 #include "image/observer_fanout.h"
 #include "scanner/inventory_scanner.h"
 #include "support/test_images.h"
+#include "test_support/apt_mirror.h"
 
 namespace moat::testing {
 namespace {
@@ -37,7 +38,7 @@ TEST(SecretScan, FindsSecretsAndSensitiveFilesInEveryLayerAndMarksDeletedOnes) {
     ScratchDir scratch;
     Layer base = make_layer(TarBuilder()
                                 .file("etc/os-release", os_release("debian", "12"))
-                                .file("etc/apt/sources.list", "deb http://deb.debian.org/debian bookworm main\n")
+                                .file("etc/apt/sources.list", "deb " + test_support::apt_mirror() + " bookworm main\n")
                                 .file("etc/ssl/certs/ca-certificates.crt", pem)  // stands in for a bundle
                                 .file("usr/share/doc/tool/README", "token: " + std::string("ghp_") + mixed(36, 2))
                                 .file("app/.env", "PORT=8080\nAWS_ACCESS_KEY_ID=" + aws_id + "\n")

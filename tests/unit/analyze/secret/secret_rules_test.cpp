@@ -7,6 +7,7 @@
 
 #include "analyze/secret/secret_engine.h"
 #include "secret_test_support.h"
+#include "test_support/apt_mirror.h"
 
 namespace moat::testing {
 namespace {
@@ -200,8 +201,8 @@ TEST(SecretRules, DocumentedExampleKeysAndPlaceholdersAreAllowed) {
 TEST(SecretRules, OrdinaryFilesAreQuiet) {
     const std::vector<std::pair<std::string, std::string>> quiet = {
         {"etc/apt/sources.list",
-         "deb http://deb.debian.org/debian bookworm main\ndeb http://deb.debian.org/debian-security "
-         "bookworm-security main\n"},
+         "deb " + test_support::apt_mirror() + " bookworm main\ndeb " + test_support::apt_mirror() +
+             "-security bookworm-security main\n"},
         {"etc/nginx/nginx.conf",
          "user www-data;\nworker_processes auto;\nhttp {\n  server {\n    listen 80;\n    location / { proxy_pass "
          "http://127.0.0.1:8080; }\n  }\n}\n"},

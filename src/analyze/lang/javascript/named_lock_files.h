@@ -10,11 +10,9 @@
 #include <vector>
 
 #include "analyze/analyzer.h"
+#include "analyze/lang/lock_text.h"
 
 namespace moat {
-
-using LockFileParser =
-    std::function<std::vector<Package>(std::string_view text, std::vector<std::string>& warnings)>;
 
 // A file called `file_name` at the image root or in any directory, up to `max_bytes` (the
 // walker skips bigger files with a warning).
@@ -35,18 +33,7 @@ inline std::vector<Package> packages_from_named_lock_files(const FileView& files
                (path.size() > file_name.size() && path.ends_with(file_name) &&
                 path[path.size() - file_name.size() - 1] == '/');
     };
-    std::vector<Package> packages;
-    for (const auto& file : files.files_matching(is_lock_file)) {
-        std::vector<std::string> notes;
-        auto found = parse(file.bytes, notes);
-        for (auto& note : notes) warnings.push_back(fmt::format("{}: {}", file.path, note));
-        for (auto& package : found) {
-            package.path = file.path;
-            package.layer = file.layer;
-            packages.push_back(std::move(package));
-        }
-    }
-    return packages;
+    return read_lock_files(files, is_lock_file, parse, warnings);
 }
 
 }  // namespace moat

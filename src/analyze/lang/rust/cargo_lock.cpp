@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "analyze/lang/lock_text.h"
 #include "analyze/lang/toml/lock_toml.h"
 
 namespace moat {
@@ -53,21 +54,10 @@ PathInterest CargoLockAnalyzer::interest() const {
 
 std::vector<Package> CargoLockAnalyzer::analyze(const FileView& files, const AnalysisContext&,
                                                 std::vector<std::string>& warnings) const {
-    std::vector<Package> packages;
-    const auto locks = files.files_matching([](std::string_view path) {
+    const auto is_lock = [](std::string_view path) {
         return path == kLockName || path.ends_with("/" + std::string(kLockName));
-    });
-    for (const auto& lock : locks) {
-        std::vector<std::string> notes;
-        auto found = parse_cargo_lock(lock.bytes, notes);
-        for (auto& note : notes) warnings.push_back(fmt::format("{}: {}", lock.path, note));
-        for (auto& package : found) {
-            package.path = lock.path;
-            package.layer = lock.layer;
-            packages.push_back(std::move(package));
-        }
-    }
-    return packages;
+    };
+    return read_lock_files(files, is_lock, parse_cargo_lock, warnings);
 }
 
 }  // namespace moat

@@ -16,6 +16,9 @@ PACKAGES=(
   rpm dpkg db5.3-util                           # oracles: rpm -qa --dbpath, dpkg-query, db5.3_load
   umoci skopeo mmdebstrap jq                    # real test images (../shared/tools/make-test-image.sh)
   golang-go                                     # builds the Go binary of tests/integration/go_binary_test.cpp
+  libboost-dev libsodium-dev                    # registry: Beast/Asio HTTP server, Argon2id passwords
+  docker-registry podman wrk                    # registry: reference peer, real client, load generator
+  gpgv debian-archive-keyring                   # fix: verifying apt InRelease signatures
 )
 $SUDO apt-get update -q
 $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${PACKAGES[@]}"

@@ -46,43 +46,7 @@ void collect_images(const json& pod_spec, std::vector<std::string>& images) {
     }
 }
 
-bool looks_like_host(std::string_view component) {
-    return component.find('.') != std::string_view::npos || component.find(':') != std::string_view::npos ||
-           component == "localhost";
-}
-
 }  // namespace
-
-Result<ImageReference> parse_image_reference(std::string_view text) {
-    if (text.empty() || text.size() > 1024) return Error{fmt::format("image \"{}\": not an image reference", text)};
-    ImageReference reference;
-    std::string_view rest = text;
-    if (size_t at = rest.find('@'); at != std::string_view::npos) {
-        reference.digest = std::string(rest.substr(at + 1));
-        rest = rest.substr(0, at);
-        if (!reference.digest.starts_with("sha256:") || reference.digest.size() != 71)
-            return Error{fmt::format("image \"{}\": the digest is not sha256:<64 hex>", text)};
-    }
-    size_t slash = rest.find('/');
-    if (slash != std::string_view::npos && looks_like_host(rest.substr(0, slash))) {
-        reference.registry = std::string(rest.substr(0, slash));
-        rest = rest.substr(slash + 1);
-    } else {
-        reference.registry = "docker.io";
-    }
-    size_t last_slash = rest.rfind('/');
-    size_t colon = rest.rfind(':');
-    if (colon != std::string_view::npos && (last_slash == std::string_view::npos || colon > last_slash)) {
-        reference.tag = std::string(rest.substr(colon + 1));
-        rest = rest.substr(0, colon);
-    }
-    if (rest.empty()) return Error{fmt::format("image \"{}\": no repository name", text)};
-    reference.repository = std::string(rest);
-    if (reference.registry == "docker.io" && reference.repository.find('/') == std::string::npos)
-        reference.repository = "library/" + reference.repository;
-    if (reference.tag.empty() && reference.digest.empty()) reference.tag = "latest";
-    return reference;
-}
 
 Result<AdmissionRequest> parse_admission_review(std::string_view text) {
     json document = json::parse(text, nullptr, false);

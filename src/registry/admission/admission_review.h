@@ -9,20 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "image/image_reference.h"
 #include "util/result.h"
 
 namespace moat::registry {
-
-// A container image reference as Kubernetes and Docker read it: "nginx" is
-// docker.io/library/nginx:latest; the first component is a registry host when it has a '.' or
-// a ':' or is "localhost".
-struct ImageReference {
-    std::string registry;    // "127.0.0.1:5000", "docker.io"
-    std::string repository;  // "team/app", "library/nginx"
-    std::string tag;         // "" when only a digest is given
-    std::string digest;      // "sha256:…" or ""
-};
-Result<ImageReference> parse_image_reference(std::string_view text);
 
 struct AdmissionRequest {
     std::string uid;

@@ -132,6 +132,8 @@ TEST(ImageReferenceTest, ParsesTheFormsKubernetesAccepts) {
     EXPECT_EQ(pinned->tag, "1.0");
     EXPECT_EQ(pinned->digest.size(), 71u);
     EXPECT_FALSE(parse_image_reference("team/app@md5:abc").ok());
+    EXPECT_FALSE(parse_image_reference("localhost:5000/../etc:1").ok());
+    EXPECT_FALSE(parse_image_reference("localhost:5000/Team/App:1").ok());
     EXPECT_FALSE(parse_image_reference("").ok());
 }
 

@@ -89,6 +89,32 @@ TEST(RegistryClients, PodmanPullsTheImage) {
     (void)run_command(cleanup);
 }
 
+TEST(RegistryClients, SkopeoPushesAndPullsOverTlsWithATestCertificate) {
+    fs::path layout = test_image_layout();
+    if (layout.empty()) GTEST_SKIP() << "MOAT_TEST_IMAGE_DIR is not set";
+    if (!on_path("skopeo") || !on_path("openssl")) GTEST_SKIP() << "skopeo or openssl is not installed";
+    ScratchDir scratch;
+    fs::create_directories(scratch / "certs");
+    auto made = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                             "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                             (scratch / "key.pem").string(), "-out", (scratch / "certs" / "ca.crt").string()});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    RegistryProcess registry(scratch / "data", {"--tls-cert", (scratch / "certs" / "ca.crt").string(), "--tls-key",
+                                                (scratch / "key.pem").string()});
+    ASSERT_FALSE(registry.address().empty()) << registry.log();
+    std::string reference = "docker://" + registry.address() + "/team/app:tls";
+    std::string certs = (scratch / "certs").string();
+    // Docker schema 2 on the way in, verified TLS both ways.
+    auto push = run_command({"skopeo", "copy", "--dest-cert-dir", certs, "--format", "v2s2",
+                             "oci:" + layout.string() + ":1.0", reference});
+    ASSERT_EQ(push.exit_code, 0) << push.err << registry.log();
+    auto inspect = run_command({"skopeo", "inspect", "--cert-dir", certs, "--raw", reference});
+    ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+    EXPECT_EQ(nlohmann::json::parse(inspect.out)["mediaType"], "application/vnd.docker.distribution.manifest.v2+json");
+    auto untrusted = run_command({"skopeo", "inspect", "--raw", reference});
+    EXPECT_NE(untrusted.exit_code, 0) << "a client without the test CA must not trust the server";
+}
+
 TEST(RegistryServe, RefusesPlainHttpOnANonLoopbackAddress) {
     ScratchDir scratch;
     auto run = run_command({MOAT_BINARY, "serve", "--no-auth", "--listen", "0.0.0.0:0", "--data",

@@ -114,6 +114,11 @@ std::shared_ptr<UploadStore::Session> UploadStore::open(std::string_view id, std
         session->size = size;
         found = sessions_.emplace(std::string(id), session).first;
     }
+    // Removed behind this process's back (moat gc dropped an abandoned session).
+    if (!fs::exists(dir_of(id) / "state")) {
+        sessions_.erase(found);
+        return nullptr;
+    }
     if (found->second->repository != repository) return nullptr;
     return found->second;
 }

@@ -60,7 +60,7 @@ TEST(RegistryClients, SkopeoCopiesTheImageInAndBackWithTheSameDigests) {
     EXPECT_EQ(nlohmann::json::parse(tags.body)["tags"], nlohmann::json::array({"1.0"}));
 }
 
-TEST(RegistryClients, PodmanPullsTheImage) {
+TEST(RegistryClients, PodmanPullsTheImageOverPlainHttpAndTls) {
     fs::path layout = test_image_layout();
     if (layout.empty()) GTEST_SKIP() << "MOAT_TEST_IMAGE_DIR is not set";
     if (!on_path("skopeo") || !on_path("podman")) GTEST_SKIP() << "skopeo or podman is not installed";
@@ -84,6 +84,23 @@ TEST(RegistryClients, PodmanPullsTheImage) {
     inspect_args.insert(inspect_args.end(), {"image", "inspect", "--format", "{{.Digest}}", image});
     auto inspect = run_command(inspect_args);
     EXPECT_EQ(inspect.out.substr(0, inspect.out.find('\n')), manifest_digest_of_layout(layout)) << inspect.err;
+
+    // And over TLS, trusting a CA the test makes: a second server on the same data directory.
+    if (on_path("openssl")) {
+        fs::create_directories(scratch / "certs");
+        auto made = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                                 "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                                 (scratch / "key.pem").string(), "-out", (scratch / "certs" / "ca.crt").string()});
+        ASSERT_EQ(made.exit_code, 0) << made.err;
+        RegistryProcess tls_registry(scratch / "data", {"--tls-cert", (scratch / "certs" / "ca.crt").string(),
+                                                        "--tls-key", (scratch / "key.pem").string()});
+        ASSERT_FALSE(tls_registry.address().empty()) << tls_registry.log();
+        auto tls_pull = podman;
+        tls_pull.insert(tls_pull.end(), {"pull", "--quiet", "--cert-dir", (scratch / "certs").string(),
+                                         tls_registry.address() + "/team/app:1.0"});
+        auto pulled = run_command(tls_pull);
+        EXPECT_EQ(pulled.exit_code, 0) << pulled.err << tls_registry.log();
+    }
     auto cleanup = podman;
     cleanup.insert(cleanup.end(), {"rmi", "--all", "--force"});
     (void)run_command(cleanup);

@@ -88,7 +88,7 @@ struct HttpServer::Impl {
             connections_ended.wait_for(lock, std::chrono::milliseconds(500));
             int64_t now = Clock::now().time_since_epoch().count();
             for (ConnectionEntry* entry : connections)
-                if (entry->deadline_ns.load() < now) ::shutdown(entry->fd, SHUT_RDWR);
+                if (entry->fd >= 0 && entry->deadline_ns.load() < now) ::shutdown(entry->fd, SHUT_RDWR);
         }
     }
 
@@ -98,7 +98,7 @@ struct HttpServer::Impl {
         connections_ended.notify_all();
     }
 
-    void serve_socket(tcp::socket socket, ConnectionEntry& entry);
+    void serve_socket(std::unique_ptr<tcp::socket> socket, ConnectionEntry& entry);
     template <class Stream>
     void serve_requests(Stream& stream, ConnectionEntry& entry, const std::string& remote, bool is_tls);
 };
@@ -315,28 +315,36 @@ void HttpServer::Impl::serve_requests(Stream& stream, ConnectionEntry& entry, co
     }
 }
 
-void HttpServer::Impl::serve_socket(tcp::socket socket, ConnectionEntry& entry) {
+void HttpServer::Impl::serve_socket(std::unique_ptr<tcp::socket> socket, ConnectionEntry& entry) {
+    // The watchdog must not shut down a descriptor number that was closed and reused.
+    auto forget_descriptor = [&] {
+        std::lock_guard lock(connections_mutex);
+        entry.fd = -1;
+    };
     beast::error_code ec;
-    socket.set_option(tcp::no_delay(true), ec);
+    socket->set_option(tcp::no_delay(true), ec);
     std::string remote;
-    if (auto endpoint = socket.remote_endpoint(ec); !ec)
+    if (auto endpoint = socket->remote_endpoint(ec); !ec)
         remote = fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
     if (tls) {
-        asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
+        asio::ssl::stream<tcp::socket> stream(std::move(*socket), *tls);
         stream.handshake(asio::ssl::stream_base::server, ec);
         if (!ec) {
             serve_requests(stream, entry, remote, true);
             entry.arm(std::chrono::seconds(5));
             stream.shutdown(ec);
         }
-        unregister_connection(&entry);
+        forget_descriptor();
         stream.next_layer().close(ec);
     } else {
-        serve_requests(socket, entry, remote, false);
-        socket.shutdown(tcp::socket::shutdown_send, ec);
-        unregister_connection(&entry);
-        socket.close(ec);
+        serve_requests(*socket, entry, remote, false);
+        socket->shutdown(tcp::socket::shutdown_send, ec);
+        forget_descriptor();
+        socket->close(ec);
     }
+    // Sockets use the io_context's services: all of them are gone before run() may return.
+    socket.reset();
+    unregister_connection(&entry);
 }
 
 Result<std::pair<std::string, uint16_t>> split_listen_address(std::string_view address) {
@@ -435,13 +443,14 @@ void HttpServer::run() {
             if (impl.connections.size() >= impl.options.max_connections) continue;  // socket closes here
             impl.connections.push_back(entry.get());
         }
-        std::thread([&impl, s = std::move(socket), e = std::move(entry)]() mutable {
+        std::thread([&impl, s = std::make_unique<tcp::socket>(std::move(socket)), e = std::move(entry)]() mutable {
             impl.serve_socket(std::move(s), *e);
         }).detach();
     }
     // Wait for the connection threads: they use this object.
     std::unique_lock lock(impl.connections_mutex);
-    for (ConnectionEntry* entry : impl.connections) ::shutdown(entry->fd, SHUT_RDWR);
+    for (ConnectionEntry* entry : impl.connections)
+        if (entry->fd >= 0) ::shutdown(entry->fd, SHUT_RDWR);
     impl.connections_ended.wait(lock, [&impl] { return impl.connections.empty(); });
 }
 

@@ -14,9 +14,13 @@ namespace {
 constexpr int kExitUsage = 2;
 
 void add_image_options(CLI::App& command, ImageOptions& options) {
-    command.add_option("IMAGE", options.image, "oci:DIR[:TAG], docker-archive:FILE[:NAME:TAG] or dir:PATH")
+    command.add_option("IMAGE", options.image, "oci:DIR[:TAG], docker-archive:FILE[:NAME:TAG], dir:PATH or HOST[:PORT]/REPO[:TAG|@DIGEST]")
         ->required();
     command.add_option("--platform", options.platform, "OS/ARCH[/VARIANT] to pick from an index");
+    command.add_flag("--insecure", options.insecure, "registry images: use plain HTTP (loopback, private networks)");
+    command.add_option("--username", options.username,
+                       "registry images: user name (else MOAT_REGISTRY_USERNAME or a docker/podman login)");
+    command.add_option("--password", options.password, "registry images: password (else MOAT_REGISTRY_PASSWORD)");
     command.add_option("--format,-f", options.format, "table or json")->check(CLI::IsMember({"table", "json"}));
     command.add_option("--output,-o", options.output, "write the report to FILE");
     command.add_flag("--quiet,-q", options.quiet, "no progress or warnings on stderr");

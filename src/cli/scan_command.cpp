@@ -1,5 +1,7 @@
 #include "cli/scan_command.h"
 
+#include <cstdlib>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,6 +58,11 @@ Status write_output(const std::string& path, const std::string& text) {
 
 Result<ImageInventory> inventory_image(const ImageOptions& options, RiskScan* risks = nullptr) {
     OpenOptions open_options;
+    open_options.insecure = options.insecure;
+    open_options.username = options.username;
+    open_options.password = options.password;
+    if (open_options.password.empty())
+        if (const char* password = std::getenv("MOAT_REGISTRY_PASSWORD")) open_options.password = password;
     if (!options.platform.empty()) {
         auto platform = Platform::parse(options.platform);
         if (!platform) return platform.error();

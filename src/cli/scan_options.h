@@ -16,6 +16,9 @@ namespace moat {
 struct ImageOptions {
     std::string image;
     std::string platform;
+    bool insecure = false;  // registry images over plain HTTP
+    std::string username;
+    std::string password;
     std::string format = "table";
     std::string output;
     bool quiet = false;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "image/image_reference.h"
+
 namespace moat {
 
 Result<Platform> Platform::parse(std::string_view text) {
@@ -33,13 +35,11 @@ Result<std::unique_ptr<ImageSource>> open_image(const std::string& ref, const Op
     if (starts_with("oci:")) return open_oci_layout(ref, ref.substr(4), options);
     if (starts_with("docker-archive:")) return open_docker_archive(ref, ref.substr(15), options);
     if (starts_with("dir:")) return open_rootfs_dir(ref, ref.substr(4));
-    if (ref.find('/') != std::string::npos || ref.find(':') != std::string::npos)
-        return Error{fmt::format(
-            "{}: registry images are not supported yet; use oci:DIR[:TAG], "
-            "docker-archive:FILE or dir:PATH",
-            ref)};
+    if (names_registry_host(ref)) return open_registry_image(ref, options);
     return Error{fmt::format(
-        "{}: not an image reference; use oci:DIR[:TAG], docker-archive:FILE or dir:PATH", ref)};
+        "{}: not an image reference; use oci:DIR[:TAG], docker-archive:FILE, dir:PATH or "
+        "HOST[:PORT]/REPO[:TAG|@DIGEST]",
+        ref)};
 }
 
 }  // namespace moat

@@ -54,6 +54,11 @@ public:
 
 struct OpenOptions {
     Platform platform;
+    // Registry images: plain HTTP (--insecure), and credentials (else found in the environment
+    // and the docker/podman auth files).
+    bool insecure = false;
+    std::string username;
+    std::string password;
 };
 
 // Opens `oci:DIR[:TAG]`, `docker-archive:FILE` or `dir:PATH`.
@@ -66,6 +71,7 @@ Result<std::unique_ptr<ImageSource>> open_oci_layout(const std::string& ref,
 Result<std::unique_ptr<ImageSource>> open_docker_archive(const std::string& ref,
                                                          const std::string& spec,
                                                          const OpenOptions& options);
+Result<std::unique_ptr<ImageSource>> open_registry_image(const std::string& ref, const OpenOptions& options);
 Result<std::unique_ptr<ImageSource>> open_rootfs_dir(const std::string& ref,
                                                      const std::string& spec);
 

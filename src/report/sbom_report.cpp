@@ -42,6 +42,7 @@ json package_json(const Package& package, const OsInfo* os) {
     if (!package.source_version.empty()) out["source_version"] = package.source_version;
     if (package.type == "rpm" && !package.source_release.empty())
         out["source_release"] = package.source_release;
+    if (package.type == "rpm" && package.source_epoch) out["source_epoch"] = *package.source_epoch;
     if (!package.licenses.empty()) out["licenses"] = package.licenses;
     if (!package.modularity_label.empty()) out["modularity_label"] = package.modularity_label;
     if (package.dev) out["dev"] = true;

@@ -65,6 +65,9 @@ Result<NamespacePolicy> parse_policy_json(std::string_view json) {
                 if (!entry) return Error{"policy: " + entry.error().message};
                 policy.allowlist.push_back(std::move(*entry));
             }
+        } else if (key == "block_malware") {
+            if (!value.is_boolean()) return Error{"policy: \"block_malware\" must be true or false"};
+            policy.block_malware = value.get<bool>();
         } else if (key == "unscanned") {
             std::string rule = value.is_string() ? value.get<std::string>() : "";
             if (rule == "block") policy.unscanned = UnscannedRule::block;
@@ -89,6 +92,7 @@ std::string policy_to_json(const NamespacePolicy& policy) {
         {"block_severity", std::string(severity_name(policy.block_severity))},
         {"allowlist", std::move(allowlist)},
         {"unscanned", policy.unscanned == UnscannedRule::block ? "block" : "allow"},
+        {"block_malware", policy.block_malware},
     };
     return document.dump();
 }

@@ -24,6 +24,10 @@ struct NamespacePolicy {
     Severity block_severity = Severity::High;
     std::vector<AllowlistEntry> allowlist;
     UnscannedRule unscanned = UnscannedRule::allow;
+    // Malware findings (a YARA rule, a known-bad hash, an OSV MAL- package) block too, whatever
+    // their severity. Off by default: the seed's policy is about vulnerabilities, and a malware
+    // finding is reported whatever the policy says.
+    bool block_malware = false;
 };
 
 // Parses the API document; unknown fields are refused so a typo does not silently disable a

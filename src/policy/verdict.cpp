@@ -56,8 +56,10 @@ Verdict evaluate_gate(const NamespacePolicy& policy, const GateInput& input) {
     std::vector<std::pair<std::string, Severity>> blocking;
     if (input.findings) {
         for (const auto& finding : *input.findings) {
-            if (!kind_can_block(finding.kind)) continue;
-            if (finding.severity < policy.block_severity && finding.kind != "malware") continue;
+            bool counts = finding.kind == "malware" ? policy.block_malware
+                                                    : finding.kind == "vulnerability" &&
+                                                          finding.severity >= policy.block_severity;
+            if (!counts) continue;
             if (allowlisted(policy, finding.id, input.today)) continue;
             auto same = std::find_if(blocking.begin(), blocking.end(),
                                      [&](const auto& item) { return item.first == finding.id; });

@@ -11,9 +11,9 @@
 
 namespace moat::policy {
 
-// What the policy looks at in a stored report: the kinds that block are vulnerabilities and
-// malware (config and baseline findings describe how an image is built, not a known flaw a pull
-// gate should stop; `moat scan --exit-code` covers them in CI).
+// What the policy looks at in a stored report: vulnerabilities at or above the threshold, and
+// malware when the policy says so (config, baseline and secret findings describe how an image
+// was built; `moat scan --exit-code` gates them in CI).
 struct GateFinding {
     std::string kind;  // "vulnerability", "malware", ...
     std::string id;

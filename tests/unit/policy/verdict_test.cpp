@@ -71,9 +71,12 @@ TEST(PullGate, ExpiredAllowlistEntryCountsAgain) {
     EXPECT_FALSE(evaluate_gate(policy, scanned(findings)).blocked);
 }
 
-TEST(PullGate, MalwareBlocksWhateverTheThreshold) {
+TEST(PullGate, MalwareBlocksWhateverTheThresholdWhenThePolicySaysSo) {
     std::vector<GateFinding> findings = {{"malware", "eicar-test-file", Severity::Medium}};
-    Verdict verdict = evaluate_gate(blocking_at(Severity::Critical), scanned(findings));
+    NamespacePolicy policy = blocking_at(Severity::Critical);
+    EXPECT_FALSE(evaluate_gate(policy, scanned(findings)).blocked);
+    policy.block_malware = true;
+    Verdict verdict = evaluate_gate(policy, scanned(findings));
     ASSERT_TRUE(verdict.blocked);
     EXPECT_NE(verdict.reason.find("eicar-test-file"), std::string::npos);
 }

@@ -1,0 +1,329 @@
+#include "fix/deb_installer.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "fix/rootfs_tree.h"
+#include "fix/rootfs_unpack.h"
+#include "image/path.h"
+#include "image/tar_stream.h"
+#include "util/temp_dir.h"
+
+namespace moat::fix {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kStagingDir = "tmp/moat-fix";  // inside the rootfs; see is_transient_path
+constexpr const char* kPolicyRcd = "usr/sbin/policy-rc.d";
+
+bool is_real_directory(const fs::path& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Runs `argv` (argv[0] a path), its stdout and stderr into `output`; returns the exit status.
+// `in_child` runs in the child before exec (namespace and chroot set-up).
+template <typename Setup>
+Result<int> run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env, std::string& output,
+                        Setup&& in_child, const fs::path& stdout_file = {}) {
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Error{fmt::format("cannot start {}: {}", argv[0], std::strerror(errno))};
+    std::vector<char*> args, envp;
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    for (const auto& var : env) envp.push_back(const_cast<char*>(var.c_str()));
+    envp.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) return Error{fmt::format("cannot start {}: {}", argv[0], std::strerror(errno))};
+    if (pid == 0) {
+        if (!stdout_file.empty()) {
+            int out = ::open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+            if (out < 0) ::_exit(126);
+            ::dup2(out, STDOUT_FILENO);
+        } else {
+            ::dup2(pipe_fds[1], STDOUT_FILENO);
+        }
+        ::dup2(pipe_fds[1], STDERR_FILENO);
+        int devnull = ::open("/dev/null", O_RDONLY);
+        if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+        if (!in_child()) ::_exit(125);
+        ::execve(args[0], args.data(), envp.data());
+        ::_exit(127);
+    }
+    ::close(pipe_fds[1]);
+    char buffer[4096];
+    for (;;) {
+        ssize_t got = ::read(pipe_fds[0], buffer, sizeof buffer);
+        if (got <= 0) break;
+        if (output.size() < (1u << 20)) output.append(buffer, static_cast<size_t>(got));
+    }
+    ::close(pipe_fds[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+// Undoes what the chroot install put into the rootfs for itself, on every path out.
+class StagingGuard {
+public:
+    explicit StagingGuard(const fs::path& rootfs) : rootfs_(rootfs) {}
+    ~StagingGuard() {
+        std::error_code ignored;
+        fs::remove_all(rootfs_ / kStagingDir, ignored);
+        fs::remove(rootfs_ / kPolicyRcd, ignored);
+        if (policy_moved_) fs::rename(rootfs_ / (std::string(kPolicyRcd) + ".moat-saved"), rootfs_ / kPolicyRcd, ignored);
+        for (const auto& dir : created_dirs_) fs::remove(dir, ignored);  // only if still empty
+    }
+    void created(const fs::path& dir) { created_dirs_.push_back(dir); }
+    bool policy_moved_ = false;
+
+private:
+    fs::path rootfs_;
+    std::vector<fs::path> created_dirs_;
+};
+
+// The child's view: a private mount namespace (its mounts vanish when it exits, whatever
+// happens), /proc and a tmpfs /dev with the few device nodes maintainer scripts use.
+bool enter_chroot(const fs::path& rootfs) {
+    if (::unshare(CLONE_NEWNS) == 0) {
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+        fs::path proc = rootfs / "proc", dev = rootfs / "dev";
+        if (is_real_directory(proc)) ::mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+        if (is_real_directory(dev) &&
+            ::mount("tmpfs", dev.c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m") == 0) {
+            for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
+                fs::path inside = dev / node, host = fs::path("/dev") / node;
+                int fd = ::open(inside.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+                if (fd < 0) continue;
+                ::close(fd);
+                ::mount(host.c_str(), inside.c_str(), nullptr, MS_BIND, nullptr);
+            }
+        }
+    }
+    if (::chroot(rootfs.c_str()) != 0 || ::chdir("/") != 0) return false;
+    return true;
+}
+
+Result<InstallReport> install_with_chroot(const fs::path& rootfs, const std::vector<fs::path>& debs) {
+    InstallReport report;
+    report.mode = InstallMode::ChrootDpkg;
+    StagingGuard guard(rootfs);
+    std::error_code error;
+    for (const char* dir : {"tmp", "proc", "dev"}) {
+        fs::path path = rootfs / dir;
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0) {
+            fs::create_directory(path, error);
+            if (std::string(dir) != "tmp") guard.created(path);
+        }
+    }
+    if (!is_real_directory(rootfs / "tmp")) return Error{fmt::format("{}: /tmp is not a directory", rootfs.string())};
+    fs::path staging = rootfs / kStagingDir;
+    fs::remove_all(staging, error);
+    fs::create_directory(staging, error);
+    if (error) return Error{fmt::format("{}: cannot create /{}: {}", rootfs.string(), kStagingDir, error.message())};
+    std::vector<std::string> argv = {"/usr/bin/dpkg", "--force-confdef", "--force-confold", "-i"};
+    for (const auto& deb : debs) {
+        fs::path copy = staging / deb.filename();
+        fs::copy_file(deb, copy, error);
+        if (error) return Error{fmt::format("{}: cannot copy into the rootfs: {}", deb.string(), error.message())};
+        argv.push_back("/" + std::string(kStagingDir) + "/" + deb.filename().string());
+    }
+    // Services must not start inside the build: policy-rc.d exit 101 forbids it.
+    fs::path policy = rootfs / kPolicyRcd;
+    if (is_real_directory(policy.parent_path())) {
+        struct stat st {};
+        if (::lstat(policy.c_str(), &st) == 0) {
+            fs::rename(policy, rootfs / (std::string(kPolicyRcd) + ".moat-saved"), error);
+            guard.policy_moved_ = !error;
+        }
+        std::ofstream(policy) << "#!/bin/sh\nexit 101\n";
+        fs::permissions(policy, fs::perms(0755), error);
+    }
+    std::vector<std::string> env = {"DEBIAN_FRONTEND=noninteractive", "DEBCONF_NONINTERACTIVE_SEEN=true",
+                                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
+                                    "HOME=/root"};
+    auto status = run_program(argv, env, report.dpkg_output, [&] { return enter_chroot(rootfs); });
+    if (!status) return status.error();
+    if (*status != 0)
+        return Error{fmt::format("dpkg -i in the image's chroot failed (exit {}):\n{}", *status, report.dpkg_output)};
+    return report;
+}
+
+// --- direct unpacking (not root) ---
+
+std::map<std::string, std::string> parse_control(const std::string& text, std::vector<std::string>& order) {
+    std::map<std::string, std::string> fields;
+    std::string current;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty()) break;
+        if ((line[0] == ' ' || line[0] == '\t') && !current.empty()) {
+            fields[current] += "\n" + line;
+            continue;
+        }
+        size_t colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        current = line.substr(0, colon);
+        std::string value = line.substr(colon + 1);
+        if (!value.empty() && value[0] == ' ') value.erase(0, 1);
+        if (!fields.count(current)) order.push_back(current);
+        fields[current] = value;
+    }
+    return fields;
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// The package's stanza in dpkg's status file replaced by one built from its new control file.
+std::string replace_status_stanza(const std::string& status, const std::string& package, const std::string& arch,
+                                  const std::string& stanza) {
+    std::string out;
+    bool replaced = false;
+    size_t start = 0;
+    while (start < status.size()) {
+        size_t end = status.find("\n\n", start);
+        std::string block = status.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        start = end == std::string::npos ? status.size() : end + 2;
+        if (block.find_first_not_of('\n') == std::string::npos) continue;
+        std::vector<std::string> order;
+        auto fields = parse_control(block, order);
+        bool same = fields["Package"] == package &&
+                    (fields["Architecture"] == arch || fields["Architecture"] == "all" || arch == "all");
+        out += (same ? stanza : block) + "\n\n";
+        replaced = replaced || same;
+    }
+    if (!replaced) out += stanza + "\n\n";
+    return out;
+}
+
+Result<InstallReport> install_by_unpacking(const fs::path& rootfs, const std::vector<fs::path>& debs) {
+    InstallReport report;
+    report.mode = InstallMode::DirectUnpack;
+    report.warnings.push_back("not running as root: package files were unpacked directly and dpkg's database "
+                              "updated; maintainer scripts did not run");
+    auto temp_root = private_temp_dir();
+    if (!temp_root) return temp_root.error();
+    fs::path work = *temp_root / fmt::format("fix-unpack-{}", ::getpid());
+    std::error_code error;
+    fs::create_directories(work, error);
+    struct Cleanup {
+        fs::path path;
+        ~Cleanup() {
+            std::error_code ignored;
+            fs::remove_all(path, ignored);
+        }
+    } cleanup{work};
+    fs::path admin = rootfs / "var/lib/dpkg";
+    if (!is_real_directory(admin / "info")) return Error{fmt::format("{}: no dpkg database", rootfs.string())};
+    for (const auto& deb : debs) {
+        fs::path data = work / "data.tar", control = work / "control";
+        fs::remove_all(control, error);
+        std::string output;
+        auto none = [] { return true; };
+        auto rc = run_program({"/usr/bin/dpkg-deb", "--fsys-tarfile", deb.string()}, {"LC_ALL=C"}, output, none, data);
+        if (!rc) return rc.error();
+        if (*rc != 0) return Error{fmt::format("{}: not a readable .deb: {}", deb.string(), output)};
+        rc = run_program({"/usr/bin/dpkg-deb", "-e", deb.string(), control.string()}, {"LC_ALL=C"}, output, none);
+        if (!rc) return rc.error();
+        if (*rc != 0) return Error{fmt::format("{}: not a readable .deb: {}", deb.string(), output)};
+        std::vector<std::string> order;
+        auto fields = parse_control(read_text(control / "control"), order);
+        std::string package = fields["Package"], arch = fields["Architecture"];
+        if (package.empty() || package.find('/') != std::string::npos || package.find("..") != std::string::npos)
+            return Error{fmt::format("{}: control file names no usable package", deb.string())};
+        // The file list, in archive order, as dpkg's info/*.list keeps it.
+        std::vector<std::string> files = {"/."};
+        {
+            auto source = open_file_source(data, deb.string() + " data");
+            if (!source) return source.error();
+            auto stream = TarStream::open(std::move(*source), "");
+            if (!stream) return stream.error();
+            for (;;) {
+                auto next = (*stream)->next();
+                if (!next) return next.error();
+                if (!*next) break;
+                auto path = normalize_image_path((*next)->raw_path);
+                if (!path) return Error{fmt::format("{}: {} climbs above the root", deb.string(), (*next)->raw_path)};
+                if (!path->empty()) files.push_back("/" + *path);
+            }
+        }
+        auto source = open_file_source(data, deb.string() + " data");
+        if (!source) return source.error();
+        auto stream = TarStream::open(std::move(*source), "");
+        if (!stream) return stream.error();
+        UnpackReport unpacked;
+        if (Status applied = apply_layer(**stream, rootfs, unpacked); !applied.ok()) return applied.error();
+
+        std::string info_name = fields["Multi-Arch"] == "same" ? package + ":" + arch : package;
+        fs::path info = admin / "info";
+        // Files the old version had and the new one does not are removed, as dpkg would.
+        std::set<std::string> now(files.begin(), files.end());
+        std::istringstream old_list(read_text(info / (info_name + ".list")));
+        auto tree = RootfsTree::open(rootfs);
+        if (!tree) return tree.error();
+        for (std::string line; std::getline(old_list, line);) {
+            auto path = normalize_image_path(line);
+            if (!path || path->empty() || now.count(line)) continue;
+            auto parent = tree->open_parent(*path, false);
+            if (!parent) continue;
+            struct stat st {};
+            std::string name(base_name(*path));
+            if (::fstatat(parent->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+                ::unlinkat(parent->get(), name.c_str(), 0);
+        }
+        std::string list;
+        for (const auto& file : files) list += file + "\n";
+        std::ofstream(info / (info_name + ".list"), std::ios::trunc) << list;
+        for (const auto& entry : fs::directory_iterator(control, error)) {
+            std::string name = entry.path().filename().string();
+            if (name == "control") continue;
+            fs::copy_file(entry.path(), info / (info_name + "." + name), fs::copy_options::overwrite_existing, error);
+        }
+        std::string stanza = "Package: " + package + "\nStatus: install ok installed";
+        for (const auto& field : order)
+            if (field != "Package" && field != "Status") stanza += "\n" + field + ": " + fields[field];
+        std::string status = replace_status_stanza(read_text(admin / "status"), package, arch, stanza);
+        fs::path temp = admin / "status.moat-tmp";
+        std::ofstream(temp, std::ios::trunc) << status;
+        fs::rename(temp, admin / "status", error);
+        if (error) return Error{fmt::format("{}: cannot update dpkg status: {}", rootfs.string(), error.message())};
+    }
+    return report;
+}
+
+}  // namespace
+
+std::string install_mode_name(InstallMode mode) {
+    return mode == InstallMode::ChrootDpkg ? "dpkg in a chroot (maintainer scripts ran)"
+                                           : "direct unpacking (not root: maintainer scripts did not run)";
+}
+
+Result<InstallReport> install_debs(const fs::path& rootfs, const std::vector<fs::path>& debs,
+                                   const InstallOptions& options) {
+    if (debs.empty()) return InstallReport{};
+    if (::geteuid() == 0 && !options.force_direct) return install_with_chroot(rootfs, debs);
+    return install_by_unpacking(rootfs, debs);
+}
+
+}  // namespace moat::fix

@@ -1,5 +1,7 @@
 #include "fix/image_fixer.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <ctime>
 
@@ -73,7 +75,9 @@ Result<FixOutcome> apply_fix_plan(const ImageSource& image, const FixPlan& plan,
     RootfsDiff diff = diff_snapshots(*before, *after);
     outcome.changed_paths = diff.written.size();
     outcome.removed_paths = diff.removed.size();
-    auto layer = write_diff_layer(rootfs, diff, *after, work_dir / "layer.tar.gz");
+    LayerWriteOptions layer_options;
+    layer_options.own_ids_as_root = outcome.install.mode == InstallMode::DirectUnpack && ::geteuid() != 0;
+    auto layer = write_diff_layer(rootfs, diff, *after, work_dir / "layer.tar.gz", layer_options);
     if (!layer) return layer.error();
     outcome.layer = std::move(*layer);
     outcome.timings.layer_seconds = seconds_since(start);

@@ -78,7 +78,8 @@ struct EntryDeleter {
 }  // namespace
 
 Result<WrittenLayer> write_diff_layer(const std::filesystem::path& rootfs, const RootfsDiff& diff,
-                                      const RootfsSnapshot& after, const std::filesystem::path& out) {
+                                      const RootfsSnapshot& after, const std::filesystem::path& out,
+                                      const LayerWriteOptions& options) {
     auto tree = RootfsTree::open(rootfs);
     if (!tree) return tree.error();
     GzipSink sink;
@@ -125,8 +126,9 @@ Result<WrittenLayer> write_diff_layer(const std::filesystem::path& rootfs, const
         std::string stored = S_ISDIR(state.mode) ? path + "/" : path;
         archive_entry_set_pathname(entry.get(), stored.c_str());
         archive_entry_set_perm(entry.get(), state.mode & 07777);
-        archive_entry_set_uid(entry.get(), state.uid);
-        archive_entry_set_gid(entry.get(), state.gid);
+        bool ours = options.own_ids_as_root;
+        archive_entry_set_uid(entry.get(), ours && state.uid == ::geteuid() ? 0 : state.uid);
+        archive_entry_set_gid(entry.get(), ours && state.gid == ::getegid() ? 0 : state.gid);
         archive_entry_set_mtime(entry.get(), static_cast<time_t>(state.mtime_ns / 1000000000), 0);
         int content_fd = -1;
         if (S_ISREG(state.mode) && state.links > 1) {

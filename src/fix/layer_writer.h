@@ -20,9 +20,16 @@ struct WrittenLayer {
     uint64_t uncompressed_size = 0;
 };
 
+struct LayerWriteOptions {
+    // Not running as root, every file we wrote is ours: record our own uid/gid as root's, which
+    // is what the image's files had (non-root unpacking cannot keep other owners).
+    bool own_ids_as_root = false;
+};
+
 // Reads each written path from `rootfs` (never following symlinks) with the metadata `after`
 // recorded, and writes the layer to `out`.
 Result<WrittenLayer> write_diff_layer(const std::filesystem::path& rootfs, const RootfsDiff& diff,
-                                      const RootfsSnapshot& after, const std::filesystem::path& out);
+                                      const RootfsSnapshot& after, const std::filesystem::path& out,
+                                      const LayerWriteOptions& options = {});
 
 }  // namespace moat::fix

@@ -314,6 +314,52 @@ Result<InstallReport> install_by_unpacking(const fs::path& rootfs, const std::ve
 
 }  // namespace
 
+Status check_deb_payload(const fs::path& deb, const fs::path& scratch) {
+    fs::path data = scratch / "payload-check.tar";
+    struct Cleanup {
+        fs::path path;
+        ~Cleanup() {
+            std::error_code ignored;
+            fs::remove(path, ignored);
+        }
+    } cleanup{data};
+    std::string output;
+    auto rc = run_program({"/usr/bin/dpkg-deb", "--fsys-tarfile", deb.string()}, {"LC_ALL=C"}, output,
+                          [] { return true; }, data);
+    if (!rc) return rc.error();
+    if (*rc != 0) return Error{fmt::format("{}: not a readable .deb: {}", deb.string(), output)};
+    auto source = open_file_source(data, deb.string() + " data.tar");
+    if (!source) return source.error();
+    auto stream = TarStream::open(std::move(*source), "");
+    if (!stream) return stream.error();
+    std::set<std::string> symlinks;
+    auto refuse = [&](const std::string& entry, const std::string& why) {
+        return Error{fmt::format("{}: refused: data.tar entry {} {}", deb.string(), entry, why)};
+    };
+    for (;;) {
+        auto next = (*stream)->next();
+        if (!next) return next.error();
+        if (!*next) break;
+        const TarEntry& entry = **next;
+        auto path = normalize_image_path(entry.raw_path);
+        if (!path) return refuse(entry.raw_path, "climbs above the root");
+        for (std::string_view parent = parent_path(*path); !parent.empty(); parent = parent_path(parent))
+            if (symlinks.count(std::string(parent)))
+                return refuse(entry.raw_path, fmt::format("is written through the symlink /{} of the same package", parent));
+        if (entry.kind == EntryKind::Hardlink) {
+            auto target = normalize_image_path(entry.link_target);
+            if (!target || target->empty()) return refuse(entry.raw_path, "hard-links outside the root");
+        }
+        if (entry.kind == EntryKind::Symlink) {
+            if (!entry.link_target.starts_with("/") &&
+                !normalize_image_path(std::string(parent_path(*path)) + "/" + entry.link_target))
+                return refuse(entry.raw_path, fmt::format("is a symlink climbing above the root ({})", entry.link_target));
+            symlinks.insert(*path);
+        }
+    }
+    return (*stream)->finish();
+}
+
 std::string install_mode_name(InstallMode mode) {
     return mode == InstallMode::ChrootDpkg ? "dpkg in a chroot (maintainer scripts ran)"
                                            : "direct unpacking (not root: maintainer scripts did not run)";
@@ -322,6 +368,10 @@ std::string install_mode_name(InstallMode mode) {
 Result<InstallReport> install_debs(const fs::path& rootfs, const std::vector<fs::path>& debs,
                                    const InstallOptions& options) {
     if (debs.empty()) return InstallReport{};
+    auto temp = private_temp_dir();
+    if (!temp) return temp.error();
+    for (const auto& deb : debs)
+        if (Status safe = check_deb_payload(deb, *temp); !safe.ok()) return safe.error();
     if (::geteuid() == 0 && !options.force_direct) return install_with_chroot(rootfs, debs);
     return install_by_unpacking(rootfs, debs);
 }

@@ -25,6 +25,13 @@ struct InstallOptions {
     bool force_direct = false;
 };
 
+// Refuses a package whose data tarball would write outside the root or through a link it
+// plants: paths or hard links that climb above the root, entries below a symlink of the same
+// tarball, symlinks whose relative target climbs above the root. Absolute symlink targets are
+// allowed (real packages ship them; they resolve inside the image). `scratch`: a private dir.
+Status check_deb_payload(const std::filesystem::path& deb, const std::filesystem::path& scratch);
+
+// Every package is checked with check_deb_payload before anything is installed.
 Result<InstallReport> install_debs(const std::filesystem::path& rootfs, const std::vector<std::filesystem::path>& debs,
                                    const InstallOptions& options = {});
 

@@ -199,9 +199,13 @@ Result<ImageTarget> resolve_target(const std::string& input_ref, const std::stri
     } else {
         return Error{unsupported};
     }
-    if (target.kind == ImageTarget::Kind::DockerArchive && fs::exists(target.path) && !overwrite &&
-        fs::equivalent(target.path, input_ref.starts_with("docker-archive:") ? fs::path(input_ref.substr(15)) : fs::path()))
-        return Error{"moat fix: the output would overwrite the input archive"};
+    if (target.kind == ImageTarget::Kind::DockerArchive && input_ref.starts_with("docker-archive:")) {
+        std::string spec = input_ref.substr(15);
+        fs::path input_file = fs::exists(spec) ? fs::path(spec) : fs::path(spec.substr(0, spec.find(':')));
+        std::error_code error;
+        if (fs::equivalent(target.path, input_file, error))
+            return Error{"moat fix: the output would overwrite the input archive; name another file"};
+    }
     return target;
 }
 

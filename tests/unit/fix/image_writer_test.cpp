@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fix_test_tree.h"
+
 namespace moat::fix {
 namespace {
 
@@ -102,6 +104,16 @@ TEST(ResolveTarget, DockerArchiveGetsANewFileAndTag) {
     EXPECT_EQ(elsewhere->kind, ImageTarget::Kind::OciLayout);
     EXPECT_EQ(elsewhere->path, "/out");
     EXPECT_EQ(elsewhere->tag, "2.1_fix");
+}
+
+TEST(ResolveTarget, NeverWritesOverTheInputArchive) {
+    moat::testing::ScratchDir scratch;
+    std::string file = (scratch.path() / "app.tar").string();
+    moat::testing::write_file(file, "archive");
+    auto same = resolve_target("docker-archive:" + file, "docker-archive:" + file, false, {"example/app:1"});
+    ASSERT_FALSE(same.ok());
+    EXPECT_NE(same.error().message.find("overwrite the input archive"), std::string::npos);
+    EXPECT_FALSE(resolve_target("docker-archive:" + file, "", true, {"example/app:1"}).ok());
 }
 
 TEST(ResolveTarget, RegistryReferencesAreNotSupportedYet) {

@@ -57,6 +57,15 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
+// The package side: the apt planner (fix/apt) reads the repositories (--repo, else the image's
+// own sources), verifies their signed indexes, picks versions and downloads verified .debs.
+Result<fix::FixPlan> plan_from_repositories(const std::vector<fix::FixRequest>& requests, const FixOptions& options) {
+    (void)requests;
+    (void)options;
+    return Error{"moat fix: the apt repository planner is not part of this build yet; "
+                 "pass the downloaded packages with --deb FILE"};
+}
+
 }  // namespace
 
 int run_fix(const FixOptions& options) {
@@ -93,8 +102,9 @@ int run_fix(const FixOptions& options) {
             if (!local) return fail(local.error().message);
             plan = std::move(*local);
         } else {
-            return fail("moat fix: the apt repository planner is not part of this build yet; "
-                        "pass the downloaded packages with --deb FILE");
+            auto planned = plan_from_repositories(requests, options);
+            if (!planned) return fail(planned.error().message);
+            plan = std::move(*planned);
         }
     }
     double download_seconds =

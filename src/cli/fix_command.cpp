@@ -59,8 +59,13 @@ std::string join(const std::vector<std::string>& items) {
 
 // The package side: the apt planner (fix/apt) reads the repositories (--repo, else the image's
 // own sources), verifies their signed indexes, picks versions and downloads verified .debs.
-Result<fix::FixPlan> plan_from_repositories(const std::vector<fix::FixRequest>& requests, const FixOptions& options) {
+Result<fix::FixPlan> plan_from_repositories(const std::vector<fix::FixRequest>& requests,
+                                            const std::vector<Package>& packages, const std::filesystem::path& rootfs,
+                                            const std::filesystem::path& download_dir, const FixOptions& options) {
     (void)requests;
+    (void)packages;
+    (void)rootfs;
+    (void)download_dir;
     (void)options;
     return Error{"moat fix: the apt repository planner is not part of this build yet; "
                  "pass the downloaded packages with --deb FILE"};
@@ -93,6 +98,32 @@ int run_fix(const FixOptions& options) {
     auto findings = Matcher(**db).match(inventory->packages, inventory->os);
     auto requests = fix::build_fix_requests(findings, split_list(options.only));
 
+    // The image is unpacked first: the planner reads its apt sources from the rootfs.
+    std::optional<fix::FixSession> session;
+    std::unique_ptr<ImageSource> source;
+    std::optional<fix::ImageTarget> target;
+    auto temp = private_temp_dir();
+    if (!temp) return fail(temp.error().message);
+    std::filesystem::path work = *temp / fmt::format("fix-{}", ::getpid());
+    struct Cleanup {
+        std::filesystem::path path;
+        ~Cleanup() {
+            std::error_code ignored;
+            std::filesystem::remove_all(path, ignored);
+        }
+    } cleanup{work};
+    if (!requests.empty()) {
+        auto opened = open_image(ref, OpenOptions{});
+        if (!opened) return fail(opened.error().message);
+        source = std::move(*opened);
+        auto resolved = fix::resolve_target(ref, options.output, options.overwrite, source->metadata().repo_tags);
+        if (!resolved) return fail(resolved.error().message);
+        target = std::move(*resolved);
+        auto unpacked = fix::FixSession::unpack(*source, work);
+        if (!unpacked) return fail(unpacked.error().message);
+        session = std::move(*unpacked);
+    }
+
     auto download_start = std::chrono::steady_clock::now();
     fix::FixPlan plan;
     if (!requests.empty()) {
@@ -102,7 +133,8 @@ int run_fix(const FixOptions& options) {
             if (!local) return fail(local.error().message);
             plan = std::move(*local);
         } else {
-            auto planned = plan_from_repositories(requests, options);
+            auto planned = plan_from_repositories(requests, inventory->packages, session->rootfs(), work / "downloads",
+                                                  options);
             if (!planned) return fail(planned.error().message);
             plan = std::move(*planned);
         }
@@ -119,22 +151,7 @@ int run_fix(const FixOptions& options) {
 
     std::optional<fix::FixOutcome> outcome;
     if (!plan.packages.empty()) {
-        OpenOptions open_options;
-        auto source = open_image(ref, open_options);
-        if (!source) return fail(source.error().message);
-        auto target = fix::resolve_target(ref, options.output, options.overwrite, (*source)->metadata().repo_tags);
-        if (!target) return fail(target.error().message);
-        auto temp = private_temp_dir();
-        if (!temp) return fail(temp.error().message);
-        std::filesystem::path work = *temp / fmt::format("fix-{}", ::getpid());
-        struct Cleanup {
-            std::filesystem::path path;
-            ~Cleanup() {
-                std::error_code ignored;
-                std::filesystem::remove_all(path, ignored);
-            }
-        } cleanup{work};
-        auto applied = fix::apply_fix_plan(**source, plan, *target, work);
+        auto applied = session->install_and_write(*source, plan, *target);
         if (!applied) return fail(applied.error().message);
         outcome = std::move(*applied);
     }

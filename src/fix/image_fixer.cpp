@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "fix/rootfs_snapshot.h"
 #include "fix/rootfs_unpack.h"
 
 namespace moat::fix {
@@ -46,38 +45,44 @@ std::string history_created_by(const FixPlan& plan) {
     return out;
 }
 
-Result<FixOutcome> apply_fix_plan(const ImageSource& image, const FixPlan& plan, const ImageTarget& target,
-                                  const fs::path& work_dir, const InstallOptions& install_options) {
-    FixOutcome outcome;
-    fs::path rootfs = work_dir / "rootfs";
+Result<FixSession> FixSession::unpack(const ImageSource& image, const fs::path& work_dir) {
+    FixSession session;
+    session.work_dir_ = work_dir;
+    session.rootfs_ = work_dir / "rootfs";
     std::error_code error;
-    fs::create_directories(rootfs, error);
-    if (error) return Error{fmt::format("{}: cannot create: {}", rootfs.string(), error.message())};
-
+    fs::create_directories(session.rootfs_, error);
+    if (error) return Error{fmt::format("{}: cannot create: {}", session.rootfs_.string(), error.message())};
     auto start = std::chrono::steady_clock::now();
-    auto unpacked = unpack_image(image, rootfs);
+    auto unpacked = unpack_image(image, session.rootfs_);
     if (!unpacked) return unpacked.error();
-    auto before = take_snapshot(rootfs, is_transient_path);
+    auto before = take_snapshot(session.rootfs_, is_transient_path);
     if (!before) return before.error();
-    outcome.timings.unpack_seconds = seconds_since(start);
+    session.before_ = std::move(*before);
+    session.unpack_seconds_ = seconds_since(start);
+    return session;
+}
 
-    start = std::chrono::steady_clock::now();
+Result<FixOutcome> FixSession::install_and_write(const ImageSource& image, const FixPlan& plan,
+                                                 const ImageTarget& target, const InstallOptions& install_options) {
+    FixOutcome outcome;
+    outcome.timings.unpack_seconds = unpack_seconds_;
+    auto start = std::chrono::steady_clock::now();
     std::vector<fs::path> debs;
     for (const auto& package : plan.packages) debs.push_back(package.file);
-    auto installed = install_debs(rootfs, debs, install_options);
+    auto installed = install_debs(rootfs_, debs, install_options);
     if (!installed) return installed.error();
     outcome.install = std::move(*installed);
     outcome.timings.install_seconds = seconds_since(start);
 
     start = std::chrono::steady_clock::now();
-    auto after = take_snapshot(rootfs, is_transient_path);
+    auto after = take_snapshot(rootfs_, is_transient_path);
     if (!after) return after.error();
-    RootfsDiff diff = diff_snapshots(*before, *after);
+    RootfsDiff diff = diff_snapshots(before_, *after);
     outcome.changed_paths = diff.written.size();
     outcome.removed_paths = diff.removed.size();
     LayerWriteOptions layer_options;
     layer_options.own_ids_as_root = outcome.install.mode == InstallMode::DirectUnpack && ::geteuid() != 0;
-    auto layer = write_diff_layer(rootfs, diff, *after, work_dir / "layer.tar.gz", layer_options);
+    auto layer = write_diff_layer(rootfs_, diff, *after, work_dir_ / "layer.tar.gz", layer_options);
     if (!layer) return layer.error();
     outcome.layer = std::move(*layer);
     outcome.timings.layer_seconds = seconds_since(start);
@@ -90,6 +95,13 @@ Result<FixOutcome> apply_fix_plan(const ImageSource& image, const FixPlan& plan,
     outcome.image = std::move(*written);
     outcome.timings.write_seconds = seconds_since(start);
     return outcome;
+}
+
+Result<FixOutcome> apply_fix_plan(const ImageSource& image, const FixPlan& plan, const ImageTarget& target,
+                                  const fs::path& work_dir, const InstallOptions& install_options) {
+    auto session = FixSession::unpack(image, work_dir);
+    if (!session) return session.error();
+    return session->install_and_write(image, plan, target, install_options);
 }
 
 }  // namespace moat::fix

@@ -217,11 +217,12 @@ std::string replace_status_stanza(const std::string& status, const std::string& 
     return out;
 }
 
-Result<InstallReport> install_by_unpacking(const fs::path& rootfs, const std::vector<fs::path>& debs) {
+Result<InstallReport> install_by_unpacking(const fs::path& rootfs, const std::vector<fs::path>& debs,
+                                           const std::string& why) {
     InstallReport report;
     report.mode = InstallMode::DirectUnpack;
-    report.warnings.push_back("not running as root: package files were unpacked directly and dpkg's database "
-                              "updated; maintainer scripts did not run");
+    report.warnings.push_back(why + ": package files were unpacked directly and dpkg's database updated; maintainer "
+                              "scripts did not run");
     auto temp_root = private_temp_dir();
     if (!temp_root) return temp_root.error();
     fs::path work = *temp_root / fmt::format("fix-unpack-{}", ::getpid());
@@ -372,8 +373,14 @@ Result<InstallReport> install_debs(const fs::path& rootfs, const std::vector<fs:
     if (!temp) return temp.error();
     for (const auto& deb : debs)
         if (Status safe = check_deb_payload(deb, *temp); !safe.ok()) return safe.error();
-    if (::geteuid() == 0 && !options.force_direct) return install_with_chroot(rootfs, debs);
-    return install_by_unpacking(rootfs, debs);
+    // An image without dpkg (distroless) cannot run it in a chroot: its files are unpacked instead.
+    struct stat dpkg {};
+    bool has_dpkg = ::lstat((rootfs / "usr/bin/dpkg").c_str(), &dpkg) == 0;
+    if (::geteuid() == 0 && !options.force_direct && has_dpkg) return install_with_chroot(rootfs, debs);
+    std::string why = ::geteuid() != 0        ? "not running as root"
+                      : options.force_direct ? "direct unpacking was asked for"
+                                             : "the image has no dpkg to run";
+    return install_by_unpacking(rootfs, debs, why);
 }
 
 }  // namespace moat::fix

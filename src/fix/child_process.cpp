@@ -1,21 +1,22 @@
 #include "fix/child_process.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include <fmt/format.h>
-
 namespace moat::fix {
 namespace fs = std::filesystem;
 
-Result<int> run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env, std::string& output,
-                        const std::function<bool()>& in_child, const fs::path& stdout_file) {
+Result<int> run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                        std::string& output, const std::function<bool()>& in_child,
+                        const fs::path& stdout_file) {
     int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Error{fmt::format("cannot start {}: {}", argv[0], std::strerror(errno))};
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+        return Error{fmt::format("cannot start {}: {}", argv[0], std::strerror(errno))};
     std::vector<char*> args, envp;
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);

@@ -14,8 +14,9 @@ namespace moat::fix {
 // Runs `argv` (argv[0] a path) with exactly `env`; stdout (or `stdout_file` when given) and stderr
 // into `output` (the first MiB). Returns the exit status (128 + signal when killed). `in_child`
 // returning false ends the child with status 125.
-Result<int> run_program(const std::vector<std::string>& argv, const std::vector<std::string>& env, std::string& output,
-                        const std::function<bool()>& in_child = [] { return true; },
-                        const std::filesystem::path& stdout_file = {});
+Result<int> run_program(
+    const std::vector<std::string>& argv, const std::vector<std::string>& env, std::string& output,
+    const std::function<bool()>& in_child = [] { return true; },
+    const std::filesystem::path& stdout_file = {});
 
 }  // namespace moat::fix

@@ -1,6 +1,7 @@
 #include "fix/deb_installer.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -13,8 +14,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "fix/child_process.h"
 #include "fix/dpkg_direct_install.h"
@@ -38,19 +37,21 @@ bool is_real_directory(const fs::path& path) {
 
 // Undoes what the chroot install put into the rootfs for itself, on every path out.
 class StagingGuard {
-public:
+  public:
     explicit StagingGuard(const fs::path& rootfs) : rootfs_(rootfs) {}
     ~StagingGuard() {
         std::error_code ignored;
         fs::remove_all(rootfs_ / kStagingDir, ignored);
         fs::remove(rootfs_ / kPolicyRcd, ignored);
-        if (policy_moved_) fs::rename(rootfs_ / (std::string(kPolicyRcd) + ".moat-saved"), rootfs_ / kPolicyRcd, ignored);
+        if (policy_moved_)
+            fs::rename(rootfs_ / (std::string(kPolicyRcd) + ".moat-saved"), rootfs_ / kPolicyRcd,
+                       ignored);
         for (const auto& dir : created_dirs_) fs::remove(dir, ignored);  // only if still empty
     }
     void created(const fs::path& dir) { created_dirs_.push_back(dir); }
     bool policy_moved_ = false;
 
-private:
+  private:
     fs::path rootfs_;
     std::vector<fs::path> created_dirs_;
 };
@@ -61,12 +62,14 @@ bool enter_chroot(const fs::path& rootfs) {
     if (::unshare(CLONE_NEWNS) == 0) {
         ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
         fs::path proc = rootfs / "proc", dev = rootfs / "dev";
-        if (is_real_directory(proc)) ::mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
-        if (is_real_directory(dev) &&
-            ::mount("tmpfs", dev.c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m") == 0) {
+        if (is_real_directory(proc))
+            ::mount("proc", proc.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+        if (is_real_directory(dev) && ::mount("tmpfs", dev.c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC,
+                                              "mode=755,size=1m") == 0) {
             for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
                 fs::path inside = dev / node, host = fs::path("/dev") / node;
-                int fd = ::open(inside.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+                int fd = ::open(inside.c_str(),
+                                O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
                 if (fd < 0) continue;
                 ::close(fd);
                 ::mount(host.c_str(), inside.c_str(), nullptr, MS_BIND, nullptr);
@@ -77,7 +80,8 @@ bool enter_chroot(const fs::path& rootfs) {
     return true;
 }
 
-Result<InstallReport> install_with_chroot(const fs::path& rootfs, const std::vector<fs::path>& debs) {
+Result<InstallReport> install_with_chroot(const fs::path& rootfs,
+                                          const std::vector<fs::path>& debs) {
     InstallReport report;
     report.mode = InstallMode::ChrootDpkg;
     StagingGuard guard(rootfs);
@@ -90,16 +94,21 @@ Result<InstallReport> install_with_chroot(const fs::path& rootfs, const std::vec
             if (std::string(dir) != "tmp") guard.created(path);
         }
     }
-    if (!is_real_directory(rootfs / "tmp")) return Error{fmt::format("{}: /tmp is not a directory", rootfs.string())};
+    if (!is_real_directory(rootfs / "tmp"))
+        return Error{fmt::format("{}: /tmp is not a directory", rootfs.string())};
     fs::path staging = rootfs / kStagingDir;
     fs::remove_all(staging, error);
     fs::create_directory(staging, error);
-    if (error) return Error{fmt::format("{}: cannot create /{}: {}", rootfs.string(), kStagingDir, error.message())};
+    if (error)
+        return Error{fmt::format("{}: cannot create /{}: {}", rootfs.string(), kStagingDir,
+                                 error.message())};
     std::vector<std::string> argv = {"/usr/bin/dpkg", "--force-confdef", "--force-confold", "-i"};
     for (const auto& deb : debs) {
         fs::path copy = staging / deb.filename();
         fs::copy_file(deb, copy, error);
-        if (error) return Error{fmt::format("{}: cannot copy into the rootfs: {}", deb.string(), error.message())};
+        if (error)
+            return Error{
+                fmt::format("{}: cannot copy into the rootfs: {}", deb.string(), error.message())};
         argv.push_back("/" + std::string(kStagingDir) + "/" + deb.filename().string());
     }
     // Services must not start inside the build: policy-rc.d exit 101 forbids it.
@@ -113,13 +122,15 @@ Result<InstallReport> install_with_chroot(const fs::path& rootfs, const std::vec
         std::ofstream(policy) << "#!/bin/sh\nexit 101\n";
         fs::permissions(policy, fs::perms(0755), error);
     }
-    std::vector<std::string> env = {"DEBIAN_FRONTEND=noninteractive", "DEBCONF_NONINTERACTIVE_SEEN=true",
-                                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
-                                    "HOME=/root"};
+    std::vector<std::string> env = {
+        "DEBIAN_FRONTEND=noninteractive", "DEBCONF_NONINTERACTIVE_SEEN=true",
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
+        "HOME=/root"};
     auto status = run_program(argv, env, report.dpkg_output, [&] { return enter_chroot(rootfs); });
     if (!status) return status.error();
     if (*status != 0)
-        return Error{fmt::format("dpkg -i in the image's chroot failed (exit {}):\n{}", *status, report.dpkg_output)};
+        return Error{fmt::format("dpkg -i in the image's chroot failed (exit {}):\n{}", *status,
+                                 report.dpkg_output)};
     return report;
 }
 
@@ -135,8 +146,9 @@ Status check_deb_payload(const fs::path& deb, const fs::path& scratch) {
         }
     } cleanup{data};
     std::string output;
-    auto rc = run_program({"/usr/bin/dpkg-deb", "--fsys-tarfile", deb.string()}, {"LC_ALL=C"}, output,
-                          [] { return true; }, data);
+    auto rc = run_program(
+        {"/usr/bin/dpkg-deb", "--fsys-tarfile", deb.string()}, {"LC_ALL=C"}, output,
+        [] { return true; }, data);
     if (!rc) return rc.error();
     if (*rc != 0) return Error{fmt::format("{}: not a readable .deb: {}", deb.string(), output)};
     auto source = open_file_source(data, deb.string() + " data.tar");
@@ -154,17 +166,23 @@ Status check_deb_payload(const fs::path& deb, const fs::path& scratch) {
         const TarEntry& entry = **next;
         auto path = normalize_image_path(entry.raw_path);
         if (!path) return refuse(entry.raw_path, "climbs above the root");
-        for (std::string_view parent = parent_path(*path); !parent.empty(); parent = parent_path(parent))
+        for (std::string_view parent = parent_path(*path); !parent.empty();
+             parent = parent_path(parent))
             if (symlinks.count(std::string(parent)))
-                return refuse(entry.raw_path, fmt::format("is written through the symlink /{} of the same package", parent));
+                return refuse(
+                    entry.raw_path,
+                    fmt::format("is written through the symlink /{} of the same package", parent));
         if (entry.kind == EntryKind::Hardlink) {
             auto target = normalize_image_path(entry.link_target);
-            if (!target || target->empty()) return refuse(entry.raw_path, "hard-links outside the root");
+            if (!target || target->empty())
+                return refuse(entry.raw_path, "hard-links outside the root");
         }
         if (entry.kind == EntryKind::Symlink) {
             if (!entry.link_target.starts_with("/") &&
                 !normalize_image_path(std::string(parent_path(*path)) + "/" + entry.link_target))
-                return refuse(entry.raw_path, fmt::format("is a symlink climbing above the root ({})", entry.link_target));
+                return refuse(
+                    entry.raw_path,
+                    fmt::format("is a symlink climbing above the root ({})", entry.link_target));
             symlinks.insert(*path);
         }
     }
@@ -172,8 +190,9 @@ Status check_deb_payload(const fs::path& deb, const fs::path& scratch) {
 }
 
 std::string install_mode_name(InstallMode mode) {
-    return mode == InstallMode::ChrootDpkg ? "dpkg in a chroot (maintainer scripts ran)"
-                                           : "direct unpacking (not root: maintainer scripts did not run)";
+    return mode == InstallMode::ChrootDpkg
+               ? "dpkg in a chroot (maintainer scripts ran)"
+               : "direct unpacking (not root: maintainer scripts did not run)";
 }
 
 Result<InstallReport> install_debs(const fs::path& rootfs, const std::vector<fs::path>& debs,
@@ -186,8 +205,9 @@ Result<InstallReport> install_debs(const fs::path& rootfs, const std::vector<fs:
     // An image without dpkg (distroless) cannot run it in a chroot: its files are unpacked instead.
     struct stat dpkg {};
     bool has_dpkg = ::lstat((rootfs / "usr/bin/dpkg").c_str(), &dpkg) == 0;
-    if (::geteuid() == 0 && !options.force_direct && has_dpkg) return install_with_chroot(rootfs, debs);
-    std::string why = ::geteuid() != 0        ? "not running as root"
+    if (::geteuid() == 0 && !options.force_direct && has_dpkg)
+        return install_with_chroot(rootfs, debs);
+    std::string why = ::geteuid() != 0       ? "not running as root"
                       : options.force_direct ? "direct unpacking was asked for"
                                              : "the image has no dpkg to run";
     return install_by_unpacking(rootfs, debs, why);

@@ -32,7 +32,8 @@ struct InstallOptions {
 Status check_deb_payload(const std::filesystem::path& deb, const std::filesystem::path& scratch);
 
 // Every package is checked with check_deb_payload before anything is installed.
-Result<InstallReport> install_debs(const std::filesystem::path& rootfs, const std::vector<std::filesystem::path>& debs,
+Result<InstallReport> install_debs(const std::filesystem::path& rootfs,
+                                   const std::vector<std::filesystem::path>& debs,
                                    const InstallOptions& options = {});
 
 std::string install_mode_name(InstallMode mode);

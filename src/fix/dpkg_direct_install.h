@@ -14,6 +14,7 @@ namespace moat::fix {
 
 // `why` opens the warning the report carries ("not running as root").
 Result<InstallReport> install_by_unpacking(const std::filesystem::path& rootfs,
-                                           const std::vector<std::filesystem::path>& debs, const std::string& why);
+                                           const std::vector<std::filesystem::path>& debs,
+                                           const std::string& why);
 
 }  // namespace moat::fix

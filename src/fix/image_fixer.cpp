@@ -1,11 +1,10 @@
 #include "fix/image_fixer.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
-
-#include <fmt/format.h>
 
 #include "fix/rootfs_unpack.h"
 
@@ -34,11 +33,13 @@ std::string history_created_by(const FixPlan& plan) {
     for (const auto& package : plan.packages) {
         if (!first) out += ", ";
         first = false;
-        out += fmt::format("{} {} -> {}", package.name, package.from_version.empty() ? "(dependency)" : package.from_version,
+        out += fmt::format("{} {} -> {}", package.name,
+                           package.from_version.empty() ? "(dependency)" : package.from_version,
                            package.to_version);
         if (!package.closes.empty()) {
             out += " (";
-            for (size_t i = 0; i < package.closes.size(); ++i) out += (i ? ", " : "") + package.closes[i];
+            for (size_t i = 0; i < package.closes.size(); ++i)
+                out += (i ? ", " : "") + package.closes[i];
             out += ")";
         }
     }
@@ -51,7 +52,9 @@ Result<FixSession> FixSession::unpack(const ImageSource& image, const fs::path& 
     session.rootfs_ = work_dir / "rootfs";
     std::error_code error;
     fs::create_directories(session.rootfs_, error);
-    if (error) return Error{fmt::format("{}: cannot create: {}", session.rootfs_.string(), error.message())};
+    if (error)
+        return Error{
+            fmt::format("{}: cannot create: {}", session.rootfs_.string(), error.message())};
     auto start = std::chrono::steady_clock::now();
     auto unpacked = unpack_image(image, session.rootfs_);
     if (!unpacked) return unpacked.error();
@@ -63,7 +66,8 @@ Result<FixSession> FixSession::unpack(const ImageSource& image, const fs::path& 
 }
 
 Result<FixOutcome> FixSession::install_and_write(const ImageSource& image, const FixPlan& plan,
-                                                 const ImageTarget& target, const InstallOptions& install_options) {
+                                                 const ImageTarget& target,
+                                                 const InstallOptions& install_options) {
     FixOutcome outcome;
     outcome.timings.unpack_seconds = unpack_seconds_;
     auto start = std::chrono::steady_clock::now();
@@ -81,7 +85,8 @@ Result<FixOutcome> FixSession::install_and_write(const ImageSource& image, const
     outcome.changed_paths = diff.written.size();
     outcome.removed_paths = diff.removed.size();
     LayerWriteOptions layer_options;
-    layer_options.own_ids_as_root = outcome.install.mode == InstallMode::DirectUnpack && ::geteuid() != 0;
+    layer_options.own_ids_as_root =
+        outcome.install.mode == InstallMode::DirectUnpack && ::geteuid() != 0;
     auto layer = write_diff_layer(rootfs_, diff, *after, work_dir_ / "layer.tar.gz", layer_options);
     if (!layer) return layer.error();
     outcome.layer = std::move(*layer);
@@ -97,8 +102,9 @@ Result<FixOutcome> FixSession::install_and_write(const ImageSource& image, const
     return outcome;
 }
 
-Result<FixOutcome> apply_fix_plan(const ImageSource& image, const FixPlan& plan, const ImageTarget& target,
-                                  const fs::path& work_dir, const InstallOptions& install_options) {
+Result<FixOutcome> apply_fix_plan(const ImageSource& image, const FixPlan& plan,
+                                  const ImageTarget& target, const fs::path& work_dir,
+                                  const InstallOptions& install_options) {
     auto session = FixSession::unpack(image, work_dir);
     if (!session) return session.error();
     return session->install_and_write(image, plan, target, install_options);

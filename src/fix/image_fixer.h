@@ -36,25 +36,28 @@ std::string history_created_by(const FixPlan& plan);
 // The image unpacked into work_dir/rootfs with its state recorded, so a plan can be made from
 // its files (apt sources, dpkg status) and then installed and written as one layer.
 class FixSession {
-public:
+  public:
     // `work_dir`: an empty private directory for the rootfs and the layer; removed by the caller.
-    static Result<FixSession> unpack(const ImageSource& image, const std::filesystem::path& work_dir);
+    static Result<FixSession> unpack(const ImageSource& image,
+                                     const std::filesystem::path& work_dir);
 
     const std::filesystem::path& rootfs() const { return rootfs_; }
     double unpack_seconds() const { return unpack_seconds_; }
 
     // Installs the plan's packages and writes `target`.
-    Result<FixOutcome> install_and_write(const ImageSource& image, const FixPlan& plan, const ImageTarget& target,
+    Result<FixOutcome> install_and_write(const ImageSource& image, const FixPlan& plan,
+                                         const ImageTarget& target,
                                          const InstallOptions& install_options = {});
 
-private:
+  private:
     std::filesystem::path work_dir_, rootfs_;
     RootfsSnapshot before_;
     double unpack_seconds_ = 0;
 };
 
 // FixSession::unpack then install_and_write.
-Result<FixOutcome> apply_fix_plan(const ImageSource& image, const FixPlan& plan, const ImageTarget& target,
-                                  const std::filesystem::path& work_dir, const InstallOptions& install_options = {});
+Result<FixOutcome> apply_fix_plan(const ImageSource& image, const FixPlan& plan,
+                                  const ImageTarget& target, const std::filesystem::path& work_dir,
+                                  const InstallOptions& install_options = {});
 
 }  // namespace moat::fix

@@ -2,15 +2,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <set>
 #include <memory>
-
-#include <fmt/format.h>
+#include <set>
 
 #include "image/byte_source.h"
 #include "image/digest.h"
@@ -47,7 +46,9 @@ fs::path fix_archive_name(const fs::path& file) {
     return out;
 }
 
-std::string json_bytes(const nlohmann::json& document) { return document.dump(); }
+std::string json_bytes(const nlohmann::json& document) {
+    return document.dump();
+}
 
 // Writes `bytes` to `path` through a temp file and a rename, so readers never see half a file.
 Status write_atomically(const fs::path& path, const std::string& bytes) {
@@ -85,7 +86,8 @@ Status copy_layer_blob(const ImageSource& input, size_t index, const fs::path& p
     if (!source) return source.error();
     fs::path temp = path;
     temp += fmt::format(".moat-tmp-{}", ::getpid());
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(temp.c_str(), "wb"), std::fclose);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(temp.c_str(), "wb"),
+                                                        std::fclose);
     if (!out) return Error{fmt::format("{}: cannot write", temp.string())};
     Sha256 hash;
     std::vector<char> buffer(1 << 16);
@@ -103,7 +105,8 @@ Status copy_layer_blob(const ImageSource& input, size_t index, const fs::path& p
     std::error_code error;
     if (!expected.empty() && actual != expected) {
         fs::remove(temp, error);
-        return Error{fmt::format("{}: layer {} hashes to {}", (*source)->description(), expected, actual)};
+        return Error{
+            fmt::format("{}: layer {} hashes to {}", (*source)->description(), expected, actual)};
     }
     fs::rename(temp, path, error);
     if (error) return Error{fmt::format("{}: cannot write: {}", path.string(), error.message())};
@@ -119,12 +122,14 @@ Result<nlohmann::json> input_manifest(const ImageSource& input) {
                                 meta.ref + ": manifest");
     if (!text) return text.error();
     auto document = nlohmann::json::parse(*text, nullptr, false);
-    if (!document.is_object()) return Error{fmt::format("{}: manifest is not a JSON object", meta.ref)};
+    if (!document.is_object())
+        return Error{fmt::format("{}: manifest is not a JSON object", meta.ref)};
     return document;
 }
 
 // A new manifest for an input with none: its layers as stored, gzip or plain by their bytes.
-Result<nlohmann::json> manifest_from_layers(const ImageSource& input, const std::string& media_type) {
+Result<nlohmann::json> manifest_from_layers(const ImageSource& input,
+                                            const std::string& media_type) {
     bool docker = media_type == kDockerManifest;
     nlohmann::json layers = nlohmann::json::array();
     for (size_t index = 0; index < input.metadata().layers.size(); ++index) {
@@ -136,11 +141,16 @@ Result<nlohmann::json> manifest_from_layers(const ImageSource& input, const std:
         bool gzip = got && *got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         std::string type = layer.media_type;
         if (type.empty())
-            type = docker ? (gzip ? kDockerLayerGzip : "application/vnd.docker.image.rootfs.diff.tar")
-                          : (gzip ? kOciLayerGzip : "application/vnd.oci.image.layer.v1.tar");
-        layers.push_back({{"mediaType", type}, {"digest", input.expected_layer_digest(index)}, {"size", layer.size}});
+            type = docker
+                       ? (gzip ? kDockerLayerGzip : "application/vnd.docker.image.rootfs.diff.tar")
+                       : (gzip ? kOciLayerGzip : "application/vnd.oci.image.layer.v1.tar");
+        layers.push_back({{"mediaType", type},
+                          {"digest", input.expected_layer_digest(index)},
+                          {"size", layer.size}});
     }
-    nlohmann::json manifest = {{"schemaVersion", 2}, {"mediaType", media_type}, {"config", nlohmann::json::object()},
+    nlohmann::json manifest = {{"schemaVersion", 2},
+                               {"mediaType", media_type},
+                               {"config", nlohmann::json::object()},
                                {"layers", layers}};
     return manifest;
 }
@@ -152,9 +162,10 @@ std::string ImageTarget::ref() const {
     return "oci:" + path.string() + ":" + tag;
 }
 
-Result<ImageTarget> resolve_target(const std::string& input_ref, const std::string& output_ref, bool overwrite,
-                                   const std::vector<std::string>& repo_tags) {
-    const std::string unsupported = "moat fix: registry images are not supported yet; use oci: or docker-archive:";
+Result<ImageTarget> resolve_target(const std::string& input_ref, const std::string& output_ref,
+                                   bool overwrite, const std::vector<std::string>& repo_tags) {
+    const std::string unsupported =
+        "moat fix: registry images are not supported yet; use oci: or docker-archive:";
     ImageTarget target;
     std::string input_tag;  // oci tag, or the archive's "repo:tag"
     if (input_ref.starts_with("oci:")) {
@@ -167,13 +178,16 @@ Result<ImageTarget> resolve_target(const std::string& input_ref, const std::stri
         std::string spec = input_ref.substr(15);
         std::string file = spec;
         if (!fs::exists(spec))
-            if (size_t colon = spec.find(':'); colon != std::string::npos) file = spec.substr(0, colon);
+            if (size_t colon = spec.find(':'); colon != std::string::npos)
+                file = spec.substr(0, colon);
         input_tag = repo_tags.empty() ? "moat-fixed:latest" : repo_tags.front();
         target.kind = ImageTarget::Kind::DockerArchive;
         target.path = overwrite ? fs::path(file) : fix_archive_name(file);
         target.tag = overwrite ? input_tag : input_tag + "_fix";
         if (overwrite && output_ref.empty())
-            return Error{"moat fix: --overwrite of a docker-archive would rewrite the input file; use --output"};
+            return Error{
+                "moat fix: --overwrite of a docker-archive would rewrite the input file; use "
+                "--output"};
     } else if (input_ref.starts_with("dir:")) {
         return Error{"moat fix: dir: images have no layers to add to; use oci: or docker-archive:"};
     } else {
@@ -186,30 +200,39 @@ Result<ImageTarget> resolve_target(const std::string& input_ref, const std::stri
         auto [dir, tag] = split_oci(output_ref.substr(4));
         target.kind = ImageTarget::Kind::OciLayout;
         target.path = dir;
-        if (!tag.empty()) target.tag = tag;
-        else if (base_tag.find(':') != std::string::npos) target.tag = base_tag.substr(base_tag.rfind(':') + 1);
-        else target.tag = base_tag;
+        if (!tag.empty())
+            target.tag = tag;
+        else if (base_tag.find(':') != std::string::npos)
+            target.tag = base_tag.substr(base_tag.rfind(':') + 1);
+        else
+            target.tag = base_tag;
     } else if (output_ref.starts_with("docker-archive:")) {
         std::string spec = output_ref.substr(15);
         target.kind = ImageTarget::Kind::DockerArchive;
         size_t colon = spec.find(':');
         target.path = colon == std::string::npos ? spec : spec.substr(0, colon);
-        if (colon != std::string::npos) target.tag = spec.substr(colon + 1);
-        else if (base_tag.find(':') == std::string::npos) target.tag = "moat-fixed:" + base_tag;
+        if (colon != std::string::npos)
+            target.tag = spec.substr(colon + 1);
+        else if (base_tag.find(':') == std::string::npos)
+            target.tag = "moat-fixed:" + base_tag;
     } else {
         return Error{unsupported};
     }
-    if (target.kind == ImageTarget::Kind::DockerArchive && input_ref.starts_with("docker-archive:")) {
+    if (target.kind == ImageTarget::Kind::DockerArchive &&
+        input_ref.starts_with("docker-archive:")) {
         std::string spec = input_ref.substr(15);
-        fs::path input_file = fs::exists(spec) ? fs::path(spec) : fs::path(spec.substr(0, spec.find(':')));
+        fs::path input_file =
+            fs::exists(spec) ? fs::path(spec) : fs::path(spec.substr(0, spec.find(':')));
         std::error_code error;
         if (fs::equivalent(target.path, input_file, error))
-            return Error{"moat fix: the output would overwrite the input archive; name another file"};
+            return Error{
+                "moat fix: the output would overwrite the input archive; name another file"};
     }
     return target;
 }
 
-nlohmann::json fixed_config(const nlohmann::json& config, const std::string& diff_id, const HistoryNote& note) {
+nlohmann::json fixed_config(const nlohmann::json& config, const std::string& diff_id,
+                            const HistoryNote& note) {
     nlohmann::json out = config.is_object() ? config : nlohmann::json::object();
     if (!out["rootfs"].is_object()) out["rootfs"] = {{"type", "layers"}};
     if (!out["rootfs"]["diff_ids"].is_array()) out["rootfs"]["diff_ids"] = nlohmann::json::array();
@@ -222,38 +245,43 @@ nlohmann::json fixed_config(const nlohmann::json& config, const std::string& dif
     return out;
 }
 
-nlohmann::json fixed_manifest(const nlohmann::json& manifest, const std::string& config_digest, uint64_t config_size,
-                              const WrittenLayer& layer) {
+nlohmann::json fixed_manifest(const nlohmann::json& manifest, const std::string& config_digest,
+                              uint64_t config_size, const WrittenLayer& layer) {
     nlohmann::json out = manifest.is_object() ? manifest : nlohmann::json::object();
     std::string type = out.value("mediaType", std::string());
     if (type.empty() && out.contains("config") && out["config"].is_object())
-        type = out["config"].value("mediaType", std::string()).find("docker") != std::string::npos ? kDockerManifest
-                                                                                                    : kOciManifest;
+        type = out["config"].value("mediaType", std::string()).find("docker") != std::string::npos
+                   ? kDockerManifest
+                   : kOciManifest;
     bool docker = type == kDockerManifest;
     out["schemaVersion"] = 2;
-    if (out.contains("mediaType") || docker) out["mediaType"] = docker ? kDockerManifest : kOciManifest;
+    if (out.contains("mediaType") || docker)
+        out["mediaType"] = docker ? kDockerManifest : kOciManifest;
     nlohmann::json config = out["config"].is_object() ? out["config"] : nlohmann::json::object();
     if (!config.contains("mediaType"))
-        config["mediaType"] = docker ? "application/vnd.docker.container.image.v1+json" : kOciConfig;
+        config["mediaType"] =
+            docker ? "application/vnd.docker.container.image.v1+json" : kOciConfig;
     config["digest"] = config_digest;
     config["size"] = config_size;
     out["config"] = config;
     if (!out["layers"].is_array()) out["layers"] = nlohmann::json::array();
-    out["layers"].push_back(
-        {{"mediaType", docker ? kDockerLayerGzip : kOciLayerGzip}, {"digest", layer.digest}, {"size", layer.size}});
+    out["layers"].push_back({{"mediaType", docker ? kDockerLayerGzip : kOciLayerGzip},
+                             {"digest", layer.digest},
+                             {"size", layer.size}});
     // A signature or attestation subject no longer describes these bytes.
     out.erase("subject");
     return out;
 }
 
 nlohmann::json index_with_entry(const nlohmann::json& index, const std::string& tag,
-                                const std::string& manifest_media_type, const std::string& manifest_digest,
-                                uint64_t manifest_size) {
+                                const std::string& manifest_media_type,
+                                const std::string& manifest_digest, uint64_t manifest_size) {
     nlohmann::json out = index.is_object() ? index : nlohmann::json{{"schemaVersion", 2}};
     nlohmann::json kept = nlohmann::json::array();
     if (out["manifests"].is_array())
         for (const auto& entry : out["manifests"]) {
-            bool same_tag = entry.is_object() && entry.contains("annotations") && entry["annotations"].is_object() &&
+            bool same_tag = entry.is_object() && entry.contains("annotations") &&
+                            entry["annotations"].is_object() &&
                             entry["annotations"].value(kRefName, std::string()) == tag;
             if (!same_tag) kept.push_back(entry);
         }
@@ -267,42 +295,53 @@ nlohmann::json index_with_entry(const nlohmann::json& index, const std::string& 
 
 namespace {
 
-Result<FixedImage> write_oci(const ImageSource& input, const ImageTarget& target, const WrittenLayer& layer,
-                             const std::string& config_bytes, const std::string& config_digest,
-                             nlohmann::json manifest) {
+Result<FixedImage> write_oci(const ImageSource& input, const ImageTarget& target,
+                             const WrittenLayer& layer, const std::string& config_bytes,
+                             const std::string& config_digest, nlohmann::json manifest) {
     std::error_code error;
     fs::create_directories(target.path / "blobs" / "sha256", error);
-    if (error) return Error{fmt::format("{}: cannot create: {}", target.path.string(), error.message())};
+    if (error)
+        return Error{fmt::format("{}: cannot create: {}", target.path.string(), error.message())};
     if (!fs::exists(target.path / "oci-layout"))
-        if (Status status = write_atomically(target.path / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
+        if (Status status =
+                write_atomically(target.path / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
             !status.ok())
             return status.error();
     for (size_t index = 0; index < input.metadata().layers.size(); ++index) {
         std::string digest = input.expected_layer_digest(index);
-        if (!is_sha256_digest(digest)) return Error{fmt::format("{}: layer {} has no usable digest", input.metadata().ref, index)};
+        if (!is_sha256_digest(digest))
+            return Error{
+                fmt::format("{}: layer {} has no usable digest", input.metadata().ref, index)};
         if (fs::exists(blob_path(target.path, digest))) continue;
-        if (Status copied = copy_layer_blob(input, index, blob_path(target.path, digest)); !copied.ok())
+        if (Status copied = copy_layer_blob(input, index, blob_path(target.path, digest));
+            !copied.ok())
             return copied.error();
     }
     fs::path layer_blob = blob_path(target.path, layer.digest);
     if (!fs::exists(layer_blob)) {
         fs::copy_file(layer.file, layer_blob, error);
-        if (error) return Error{fmt::format("{}: cannot write: {}", layer_blob.string(), error.message())};
+        if (error)
+            return Error{fmt::format("{}: cannot write: {}", layer_blob.string(), error.message())};
     }
-    if (Status status = put_blob(target.path, config_digest, config_bytes); !status.ok()) return status.error();
+    if (Status status = put_blob(target.path, config_digest, config_bytes); !status.ok())
+        return status.error();
     std::string manifest_bytes = json_bytes(manifest);
     std::string manifest_digest = sha256_digest(manifest_bytes);
-    if (Status status = put_blob(target.path, manifest_digest, manifest_bytes); !status.ok()) return status.error();
+    if (Status status = put_blob(target.path, manifest_digest, manifest_bytes); !status.ok())
+        return status.error();
     nlohmann::json index;
     if (fs::exists(target.path / "index.json")) {
-        auto text = read_small_file(target.path / "index.json", kMaxImageDocumentBytes, target.ref() + ": index.json");
+        auto text = read_small_file(target.path / "index.json", kMaxImageDocumentBytes,
+                                    target.ref() + ": index.json");
         if (!text) return text.error();
         index = nlohmann::json::parse(*text, nullptr, false);
-        if (!index.is_object()) return Error{fmt::format("{}: index.json is not a JSON object", target.path.string())};
+        if (!index.is_object())
+            return Error{fmt::format("{}: index.json is not a JSON object", target.path.string())};
     }
     std::string media_type = manifest.value("mediaType", std::string(kOciManifest));
     index = index_with_entry(index, target.tag, media_type, manifest_digest, manifest_bytes.size());
-    if (Status status = write_atomically(target.path / "index.json", json_bytes(index)); !status.ok())
+    if (Status status = write_atomically(target.path / "index.json", json_bytes(index));
+        !status.ok())
         return status.error();
     return FixedImage{target.ref(), manifest_digest, config_digest};
 }
@@ -323,7 +362,8 @@ Status add_member(archive* writer, const std::string& name, uint64_t size,
 
 Status write_bytes(archive* writer, const std::string& bytes) {
     if (archive_write_data(writer, bytes.data(), bytes.size()) < 0)
-        return Error{archive_error_string(writer) ? archive_error_string(writer) : "tar write error"};
+        return Error{archive_error_string(writer) ? archive_error_string(writer)
+                                                  : "tar write error"};
     return Status::Ok();
 }
 
@@ -339,8 +379,9 @@ Status write_file(archive* writer, const fs::path& file) {
     }
 }
 
-Result<FixedImage> write_docker_archive(const ImageSource& input, const ImageTarget& target, const WrittenLayer& layer,
-                                        const std::string& config_bytes, const std::string& config_digest,
+Result<FixedImage> write_docker_archive(const ImageSource& input, const ImageTarget& target,
+                                        const WrittenLayer& layer, const std::string& config_bytes,
+                                        const std::string& config_digest,
                                         const nlohmann::json& manifest) {
     // Layers as they are stored go to a scratch copy first: their sizes must be known before
     // their tar headers are written.
@@ -362,9 +403,12 @@ Result<FixedImage> write_docker_archive(const ImageSource& input, const ImageTar
     std::vector<std::pair<std::string, fs::path>> members;
     for (size_t index = 0; index < input.metadata().layers.size(); ++index) {
         std::string digest = input.expected_layer_digest(index);
-        if (!is_sha256_digest(digest)) return Error{fmt::format("{}: layer {} has no usable digest", input.metadata().ref, index)};
+        if (!is_sha256_digest(digest))
+            return Error{
+                fmt::format("{}: layer {} has no usable digest", input.metadata().ref, index)};
         fs::path copy = scratch / std::string(digest_hex(digest));
-        if (Status copied = copy_layer_blob(input, index, copy); !copied.ok()) return copied.error();
+        if (Status copied = copy_layer_blob(input, index, copy); !copied.ok())
+            return copied.error();
         std::string name = "blobs/sha256/" + std::string(digest_hex(digest));
         layer_names.push_back(name);
         members.emplace_back(name, copy);
@@ -373,16 +417,21 @@ Result<FixedImage> write_docker_archive(const ImageSource& input, const ImageTar
     layer_names.push_back(layer_name);
     members.emplace_back(layer_name, layer.file);
     std::string config_name = "blobs/sha256/" + std::string(digest_hex(config_digest));
-    nlohmann::json archive_manifest = nlohmann::json::array(
-        {{{"Config", config_name}, {"RepoTags", nlohmann::json::array({target.tag})}, {"Layers", layer_names}}});
+    nlohmann::json archive_manifest =
+        nlohmann::json::array({{{"Config", config_name},
+                                {"RepoTags", nlohmann::json::array({target.tag})},
+                                {"Layers", layer_names}}});
     std::string manifest_bytes = json_bytes(manifest);
     std::string manifest_digest = sha256_digest(manifest_bytes);
 
     std::unique_ptr<archive, int (*)(archive*)> writer(archive_write_new(), archive_write_free);
     archive_write_set_format_pax_restricted(writer.get());
     if (archive_write_open_filename(writer.get(), temp.c_str()) != ARCHIVE_OK)
-        return Error{fmt::format("{}: cannot write: {}", temp.string(), archive_error_string(writer.get()))};
-    auto fail = [&](const Status& status) { return Error{fmt::format("{}: {}", target.path.string(), status.message())}; };
+        return Error{
+            fmt::format("{}: cannot write: {}", temp.string(), archive_error_string(writer.get()))};
+    auto fail = [&](const Status& status) {
+        return Error{fmt::format("{}: {}", target.path.string(), status.message())};
+    };
     std::string archive_manifest_bytes = json_bytes(archive_manifest);
     if (Status s = add_member(writer.get(), "manifest.json", archive_manifest_bytes.size(),
                               [&](archive* w) { return write_bytes(w, archive_manifest_bytes); });
@@ -396,32 +445,38 @@ Result<FixedImage> write_docker_archive(const ImageSource& input, const ImageTar
     for (const auto& [name, file] : members) {
         if (!seen.insert(name).second) continue;
         uint64_t size = fs::file_size(file, error);
-        if (Status s = add_member(writer.get(), name, size, [&](archive* w) { return write_file(w, file); }); !s.ok())
+        if (Status s = add_member(writer.get(), name, size,
+                                  [&](archive* w) { return write_file(w, file); });
+            !s.ok())
             return fail(s);
     }
     if (archive_write_close(writer.get()) != ARCHIVE_OK)
-        return Error{fmt::format("{}: cannot write: {}", temp.string(), archive_error_string(writer.get()))};
+        return Error{
+            fmt::format("{}: cannot write: {}", temp.string(), archive_error_string(writer.get()))};
     fs::rename(temp, target.path, error);
-    if (error) return Error{fmt::format("{}: cannot write: {}", target.path.string(), error.message())};
+    if (error)
+        return Error{fmt::format("{}: cannot write: {}", target.path.string(), error.message())};
     return FixedImage{target.ref(), manifest_digest, config_digest};
 }
 
 }  // namespace
 
-Result<FixedImage> write_fixed_image(const ImageSource& input, const ImageTarget& target, const WrittenLayer& layer,
-                                     const HistoryNote& note) {
+Result<FixedImage> write_fixed_image(const ImageSource& input, const ImageTarget& target,
+                                     const WrittenLayer& layer, const HistoryNote& note) {
     nlohmann::json config = fixed_config(input.metadata().config, layer.diff_id, note);
     std::string config_bytes = json_bytes(config);
     std::string config_digest = sha256_digest(config_bytes);
     auto manifest = input_manifest(input);
     if (!manifest) return manifest.error();
     if (manifest->is_null()) {
-        std::string type = target.kind == ImageTarget::Kind::DockerArchive ? kDockerManifest : kOciManifest;
+        std::string type =
+            target.kind == ImageTarget::Kind::DockerArchive ? kDockerManifest : kOciManifest;
         auto built = manifest_from_layers(input, type);
         if (!built) return built.error();
         *manifest = std::move(*built);
     }
-    nlohmann::json new_manifest = fixed_manifest(*manifest, config_digest, config_bytes.size(), layer);
+    nlohmann::json new_manifest =
+        fixed_manifest(*manifest, config_digest, config_bytes.size(), layer);
     if (target.kind == ImageTarget::Kind::OciLayout)
         return write_oci(input, target, layer, config_bytes, config_digest, new_manifest);
     return write_docker_archive(input, target, layer, config_bytes, config_digest, new_manifest);

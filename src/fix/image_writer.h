@@ -5,9 +5,8 @@
 #pragma once
 
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "fix/layer_writer.h"
 #include "image/image.h"
@@ -24,8 +23,8 @@ struct ImageTarget {
 
 // Where `moat fix INPUT [--output OUTPUT] [--overwrite]` writes. `repo_tags` are the input's
 // (docker-archive) tags.
-Result<ImageTarget> resolve_target(const std::string& input_ref, const std::string& output_ref, bool overwrite,
-                                   const std::vector<std::string>& repo_tags);
+Result<ImageTarget> resolve_target(const std::string& input_ref, const std::string& output_ref,
+                                   bool overwrite, const std::vector<std::string>& repo_tags);
 
 struct HistoryNote {
     std::string created;     // RFC 3339 UTC
@@ -35,7 +34,8 @@ struct HistoryNote {
 
 // The input config with the layer's diff_id appended to rootfs.diff_ids and `note` appended to
 // the history.
-nlohmann::json fixed_config(const nlohmann::json& config, const std::string& diff_id, const HistoryNote& note);
+nlohmann::json fixed_config(const nlohmann::json& config, const std::string& diff_id,
+                            const HistoryNote& note);
 
 // The input manifest (or a new one when the input had none) with `config` and `layer` swapped
 // in/appended; media types follow the manifest's family (OCI or Docker schema 2).
@@ -44,8 +44,8 @@ nlohmann::json fixed_manifest(const nlohmann::json& manifest, const std::string&
 
 // Adds (or replaces) the entry named `tag` in an OCI index document.
 nlohmann::json index_with_entry(const nlohmann::json& index, const std::string& tag,
-                                const std::string& manifest_media_type, const std::string& manifest_digest,
-                                uint64_t manifest_size);
+                                const std::string& manifest_media_type,
+                                const std::string& manifest_digest, uint64_t manifest_size);
 
 struct FixedImage {
     std::string ref;
@@ -53,7 +53,7 @@ struct FixedImage {
     std::string config_digest;
 };
 
-Result<FixedImage> write_fixed_image(const ImageSource& input, const ImageTarget& target, const WrittenLayer& layer,
-                                     const HistoryNote& note);
+Result<FixedImage> write_fixed_image(const ImageSource& input, const ImageTarget& target,
+                                     const WrittenLayer& layer, const HistoryNote& note);
 
 }  // namespace moat::fix

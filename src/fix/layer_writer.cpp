@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -13,8 +14,6 @@
 #include <cstring>
 #include <map>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "fix/rootfs_tree.h"
 #include "image/digest.h"
@@ -84,10 +83,12 @@ Result<WrittenLayer> write_diff_layer(const std::filesystem::path& rootfs, const
     if (!tree) return tree.error();
     GzipSink sink;
     sink.file = std::fopen(out.c_str(), "wb");
-    if (!sink.file) return Error{fmt::format("{}: cannot write: {}", out.string(), std::strerror(errno))};
+    if (!sink.file)
+        return Error{fmt::format("{}: cannot write: {}", out.string(), std::strerror(errno))};
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_guard(sink.file, std::fclose);
     // windowBits 15 + 16: a gzip wrapper with a zeroed header (no name, mtime 0).
-    if (deflateInit2(&sink.zlib, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&sink.zlib, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+                     Z_DEFAULT_STRATEGY) != Z_OK)
         return Error{"cannot start gzip compression"};
     sink.zlib_ready = true;
     std::unique_ptr<z_stream, int (*)(z_stream*)> zlib_guard(&sink.zlib, deflateEnd);
@@ -100,7 +101,9 @@ Result<WrittenLayer> write_diff_layer(const std::filesystem::path& rootfs, const
     auto archive_failed = [&](const std::string& path) {
         const char* message = archive_error_string(writer.get());
         return Error{fmt::format("{}: writing /{}: {}", out.string(), path,
-                                 !sink.error.empty() ? sink.error : message ? message : "tar error")};
+                                 !sink.error.empty() ? sink.error
+                                 : message           ? message
+                                                     : "tar error")};
     };
 
     WrittenLayer layer;
@@ -108,13 +111,15 @@ Result<WrittenLayer> write_diff_layer(const std::filesystem::path& rootfs, const
     // Whiteouts first: they delete lower paths, and a new path of the same name follows them.
     for (const auto& path : diff.removed) {
         std::string parent(parent_path(path));
-        std::string name = (parent.empty() ? "" : parent + "/") + ".wh." + std::string(base_name(path));
+        std::string name =
+            (parent.empty() ? "" : parent + "/") + ".wh." + std::string(base_name(path));
         std::unique_ptr<archive_entry, EntryDeleter> entry(archive_entry_new());
         archive_entry_set_pathname(entry.get(), name.c_str());
         archive_entry_set_filetype(entry.get(), AE_IFREG);
         archive_entry_set_perm(entry.get(), 0644);
         archive_entry_set_size(entry.get(), 0);
-        if (archive_write_header(writer.get(), entry.get()) != ARCHIVE_OK) return archive_failed(path);
+        if (archive_write_header(writer.get(), entry.get()) != ARCHIVE_OK)
+            return archive_failed(path);
         ++layer.entries;
     }
     std::map<std::pair<dev_t, ino_t>, std::string> first_link;  // hard links inside the layer
@@ -138,7 +143,8 @@ Result<WrittenLayer> write_diff_layer(const std::filesystem::path& rootfs, const
                 archive_entry_set_filetype(entry.get(), AE_IFREG);
                 archive_entry_set_hardlink(entry.get(), it->second.c_str());
                 archive_entry_set_size(entry.get(), 0);
-                if (archive_write_header(writer.get(), entry.get()) != ARCHIVE_OK) return archive_failed(path);
+                if (archive_write_header(writer.get(), entry.get()) != ARCHIVE_OK)
+                    return archive_failed(path);
                 ++layer.entries;
                 continue;
             }
@@ -156,7 +162,8 @@ Result<WrittenLayer> write_diff_layer(const std::filesystem::path& rootfs, const
             content_fd = ::openat(parent->get(), std::string(base_name(path)).c_str(),
                                   O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
             if (content_fd < 0)
-                return Error{fmt::format("{}: cannot read /{}: {}", rootfs.string(), path, std::strerror(errno))};
+                return Error{fmt::format("{}: cannot read /{}: {}", rootfs.string(), path,
+                                         std::strerror(errno))};
         } else if (S_ISCHR(state.mode) || S_ISBLK(state.mode) || S_ISFIFO(state.mode)) {
             archive_entry_set_filetype(entry.get(), S_ISCHR(state.mode)   ? AE_IFCHR
                                                     : S_ISBLK(state.mode) ? AE_IFBLK
@@ -191,7 +198,8 @@ Result<WrittenLayer> write_diff_layer(const std::filesystem::path& rootfs, const
         }
     }
     if (archive_write_close(writer.get()) != ARCHIVE_OK) return archive_failed("(end of archive)");
-    if (!sink.deflate_bytes(nullptr, 0, Z_FINISH)) return Error{fmt::format("{}: {}", out.string(), sink.error)};
+    if (!sink.deflate_bytes(nullptr, 0, Z_FINISH))
+        return Error{fmt::format("{}: {}", out.string(), sink.error)};
     if (std::fflush(sink.file) != 0) return Error{fmt::format("{}: cannot write", out.string())};
     layer.digest = sink.blob_hash.finish_digest();
     layer.diff_id = sink.tar_hash.finish_digest();

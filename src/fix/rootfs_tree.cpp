@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -10,8 +11,6 @@
 #include <cerrno>
 #include <cstring>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "image/path.h"
 
@@ -28,7 +27,9 @@ int open_in_root(int root, const std::string& path, int flags) {
     return static_cast<int>(::syscall(SYS_openat2, root, relative, &how, sizeof how));
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 }  // namespace
 
@@ -56,7 +57,9 @@ Result<RootfsTree> RootfsTree::open(const std::filesystem::path& root) {
 
 Result<DirFd> RootfsTree::open_dir(const std::string& path) const {
     int fd = open_in_root(root_fd_.get(), path, O_DIRECTORY | O_RDONLY);
-    if (fd < 0) return Error{fmt::format("{}: cannot open directory /{}: {}", root_.string(), path, errno_text())};
+    if (fd < 0)
+        return Error{
+            fmt::format("{}: cannot open directory /{}: {}", root_.string(), path, errno_text())};
     return DirFd(fd);
 }
 
@@ -65,7 +68,8 @@ Result<DirFd> RootfsTree::open_parent(const std::string& path, bool create) cons
     int fd = open_in_root(root_fd_.get(), parent, O_DIRECTORY | O_RDONLY);
     if (fd >= 0 || !create || errno != ENOENT) {
         if (fd < 0)
-            return Error{fmt::format("{}: cannot open directory /{}: {}", root_.string(), parent, errno_text())};
+            return Error{fmt::format("{}: cannot open directory /{}: {}", root_.string(), parent,
+                                     errno_text())};
         return DirFd(fd);
     }
     // Create the missing directories one component at a time, each resolved in the root.
@@ -73,16 +77,20 @@ Result<DirFd> RootfsTree::open_parent(const std::string& path, bool create) cons
     size_t start = 0;
     while (start < parent.size()) {
         size_t slash = parent.find('/', start);
-        std::string name = parent.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        std::string name =
+            parent.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
         start = slash == std::string::npos ? parent.size() : slash + 1;
         std::string so_far = parent.substr(0, start == parent.size() ? parent.size() : start - 1);
         int next = open_in_root(root_fd_.get(), so_far, O_DIRECTORY | O_RDONLY);
         if (next < 0 && errno == ENOENT) {
             if (::mkdirat(current.get(), name.c_str(), 0755) != 0 && errno != EEXIST)
-                return Error{fmt::format("{}: cannot create /{}: {}", root_.string(), so_far, errno_text())};
+                return Error{
+                    fmt::format("{}: cannot create /{}: {}", root_.string(), so_far, errno_text())};
             next = open_in_root(root_fd_.get(), so_far, O_DIRECTORY | O_RDONLY);
         }
-        if (next < 0) return Error{fmt::format("{}: cannot open /{}: {}", root_.string(), so_far, errno_text())};
+        if (next < 0)
+            return Error{
+                fmt::format("{}: cannot open /{}: {}", root_.string(), so_far, errno_text())};
         current = DirFd(next);
     }
     return current;
@@ -96,11 +104,13 @@ Status RootfsTree::remove_at(int dir, const std::string& name) const {
     }
     if (S_ISDIR(st.st_mode)) {
         int child = ::openat(dir, name.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (child < 0) return Error{fmt::format("{}: cannot open {}: {}", root_.string(), name, errno_text())};
+        if (child < 0)
+            return Error{fmt::format("{}: cannot open {}: {}", root_.string(), name, errno_text())};
         DirFd child_fd(child);
         if (Status cleared = clear_dir(child); !cleared.ok()) return cleared;
         if (::unlinkat(dir, name.c_str(), AT_REMOVEDIR) != 0)
-            return Error{fmt::format("{}: cannot remove {}: {}", root_.string(), name, errno_text())};
+            return Error{
+                fmt::format("{}: cannot remove {}: {}", root_.string(), name, errno_text())};
         return Status::Ok();
     }
     if (::unlinkat(dir, name.c_str(), 0) != 0 && errno != ENOENT)
@@ -112,11 +122,14 @@ Status RootfsTree::clear_dir(int dir) const {
     std::vector<std::string> names;
     {
         int copy = ::openat(dir, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-        if (copy < 0) return Error{fmt::format("{}: cannot list a directory: {}", root_.string(), errno_text())};
+        if (copy < 0)
+            return Error{
+                fmt::format("{}: cannot list a directory: {}", root_.string(), errno_text())};
         DIR* listing = ::fdopendir(copy);
         if (!listing) {
             ::close(copy);
-            return Error{fmt::format("{}: cannot list a directory: {}", root_.string(), errno_text())};
+            return Error{
+                fmt::format("{}: cannot list a directory: {}", root_.string(), errno_text())};
         }
         while (dirent* entry = ::readdir(listing)) {
             std::string name = entry->d_name;

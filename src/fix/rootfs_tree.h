@@ -12,7 +12,7 @@ namespace moat::fix {
 
 // An open directory file descriptor, closed on destruction.
 class DirFd {
-public:
+  public:
     DirFd() = default;
     explicit DirFd(int fd) : fd_(fd) {}
     ~DirFd();
@@ -23,12 +23,12 @@ public:
     int get() const { return fd_; }
     bool valid() const { return fd_ >= 0; }
 
-private:
+  private:
     int fd_ = -1;
 };
 
 class RootfsTree {
-public:
+  public:
     static Result<RootfsTree> open(const std::filesystem::path& root);
 
     const std::filesystem::path& root() const { return root_; }
@@ -45,7 +45,7 @@ public:
     // Removes everything inside directory `dir`.
     Status clear_dir(int dir) const;
 
-private:
+  private:
     std::filesystem::path root_;
     DirFd root_fd_;
 };

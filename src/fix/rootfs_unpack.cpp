@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -10,8 +11,6 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "fix/rootfs_tree.h"
 #include "image/path.h"
@@ -22,7 +21,9 @@ namespace {
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 timespec to_timespec(int64_t seconds) {
     timespec time{};
@@ -36,7 +37,7 @@ struct DirTimes {
 };
 
 class LayerApplier {
-public:
+  public:
     LayerApplier(const RootfsTree& tree, UnpackReport& report)
         : tree_(tree), report_(report), as_root_(::geteuid() == 0) {}
 
@@ -50,18 +51,20 @@ public:
         }
         if (Status finished = stream.finish(); !finished.ok()) return finished;
         // Directory times last: writing their children changed them.
-        std::sort(dir_times_.begin(), dir_times_.end(),
-                  [](const DirTimes& a, const DirTimes& b) { return a.path.size() > b.path.size(); });
+        std::sort(dir_times_.begin(), dir_times_.end(), [](const DirTimes& a, const DirTimes& b) {
+            return a.path.size() > b.path.size();
+        });
         for (const auto& dir : dir_times_) {
             auto parent = tree_.open_parent(dir.path, false);
             if (!parent) continue;
             timespec times[2] = {to_timespec(dir.mtime), to_timespec(dir.mtime)};
-            ::utimensat(parent->get(), std::string(base_name(dir.path)).c_str(), times, AT_SYMLINK_NOFOLLOW);
+            ::utimensat(parent->get(), std::string(base_name(dir.path)).c_str(), times,
+                        AT_SYMLINK_NOFOLLOW);
         }
         return Status::Ok();
     }
 
-private:
+  private:
     Status fail(const TarEntry& entry, const std::string& what) {
         return Error{fmt::format("{}: {}: {}", stream_description_, entry.raw_path, what)};
     }
@@ -96,7 +99,8 @@ private:
                 if (Status removed = tree_.remove_at(dir, name); !removed.ok()) return removed;
                 exists = false;
             }
-            if (!exists && ::mkdirat(dir, name.c_str(), 0700) != 0) return fail(entry, "cannot create: " + errno_text());
+            if (!exists && ::mkdirat(dir, name.c_str(), 0700) != 0)
+                return fail(entry, "cannot create: " + errno_text());
             set_owner_mode(dir, name, entry, true);
             dir_times_.push_back({path, entry.mtime});
             return Status::Ok();
@@ -106,7 +110,8 @@ private:
 
         switch (entry.kind) {
             case EntryKind::Regular: {
-                int fd = ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                int fd = ::openat(dir, name.c_str(),
+                                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (fd < 0) return fail(entry, "cannot create: " + errno_text());
                 bool write_failed = false;
                 Status read = stream.read_body_chunks([&](const char* data, size_t size) {
@@ -120,7 +125,8 @@ private:
                         size -= static_cast<size_t>(written);
                     }
                 });
-                if (as_root_) ::fchown(fd, static_cast<uid_t>(entry.uid), static_cast<gid_t>(entry.gid));
+                if (as_root_)
+                    ::fchown(fd, static_cast<uid_t>(entry.uid), static_cast<gid_t>(entry.gid));
                 ::fchmod(fd, entry.mode & 07777);
                 timespec times[2] = {to_timespec(entry.mtime), to_timespec(entry.mtime)};
                 ::futimens(fd, times);
@@ -133,15 +139,16 @@ private:
                 if (::symlinkat(entry.link_target.c_str(), dir, name.c_str()) != 0)
                     return fail(entry, "cannot create symlink: " + errno_text());
                 if (as_root_)
-                    ::fchownat(dir, name.c_str(), static_cast<uid_t>(entry.uid), static_cast<gid_t>(entry.gid),
-                               AT_SYMLINK_NOFOLLOW);
+                    ::fchownat(dir, name.c_str(), static_cast<uid_t>(entry.uid),
+                               static_cast<gid_t>(entry.gid), AT_SYMLINK_NOFOLLOW);
                 timespec times[2] = {to_timespec(entry.mtime), to_timespec(entry.mtime)};
                 ::utimensat(dir, name.c_str(), times, AT_SYMLINK_NOFOLLOW);
                 return Status::Ok();
             }
             case EntryKind::Hardlink: {
                 auto target = normalize_image_path(entry.link_target);
-                if (!target || target->empty()) return fail(entry, "hard link target climbs above the image root");
+                if (!target || target->empty())
+                    return fail(entry, "hard link target climbs above the image root");
                 auto target_dir = tree_.open_parent(*target, false);
                 if (!target_dir) return fail(entry, "hard link target /" + *target + " is missing");
                 std::string target_name(base_name(*target));
@@ -150,8 +157,10 @@ private:
                     return fail(entry, "cannot link to /" + *target + ": " + errno_text());
                 return Status::Ok();
             }
-            case EntryKind::Other: return make_special(dir, name, entry);
-            case EntryKind::Directory: break;
+            case EntryKind::Other:
+                return make_special(dir, name, entry);
+            case EntryKind::Directory:
+                break;
         }
         return Status::Ok();
     }
@@ -159,10 +168,17 @@ private:
     Status make_special(int dir, const std::string& name, const TarEntry& entry) {
         mode_t type = 0;
         switch (entry.special) {
-            case SpecialKind::CharDevice: type = S_IFCHR; break;
-            case SpecialKind::BlockDevice: type = S_IFBLK; break;
-            case SpecialKind::Fifo: type = S_IFIFO; break;
-            default: break;
+            case SpecialKind::CharDevice:
+                type = S_IFCHR;
+                break;
+            case SpecialKind::BlockDevice:
+                type = S_IFBLK;
+                break;
+            case SpecialKind::Fifo:
+                type = S_IFIFO;
+                break;
+            default:
+                break;
         }
         bool device = type == S_IFCHR || type == S_IFBLK;
         if (type == 0 || (device && !as_root_)) {
@@ -180,8 +196,8 @@ private:
 
     void set_owner_mode(int dir, const std::string& name, const TarEntry& entry, bool directory) {
         if (as_root_)
-            ::fchownat(dir, name.c_str(), static_cast<uid_t>(entry.uid), static_cast<gid_t>(entry.gid),
-                       AT_SYMLINK_NOFOLLOW);
+            ::fchownat(dir, name.c_str(), static_cast<uid_t>(entry.uid),
+                       static_cast<gid_t>(entry.gid), AT_SYMLINK_NOFOLLOW);
         // Without root, keep directories writable by us so later layers can fill them.
         uint32_t mode = entry.mode & 07777;
         if (directory && !as_root_) mode |= 0700;
@@ -200,7 +216,8 @@ private:
             }
             while (dirent* child = ::readdir(handle)) {
                 std::string name = child->d_name;
-                if (name != "." && name != ".." && !written_.count(prefix + name)) names.push_back(name);
+                if (name != "." && name != ".." && !written_.count(prefix + name))
+                    names.push_back(name);
             }
             ::closedir(handle);
         }
@@ -229,13 +246,16 @@ Status apply_layer(TarStream& stream, const std::filesystem::path& rootfs, Unpac
 Result<UnpackReport> unpack_image(const ImageSource& image, const std::filesystem::path& rootfs) {
     UnpackReport report;
     report.preserved_ownership = ::geteuid() == 0;
-    if (image.rootfs()) return Error{fmt::format("{}: dir: images cannot be fixed (no layers)", image.metadata().ref)};
+    if (image.rootfs())
+        return Error{
+            fmt::format("{}: dir: images cannot be fixed (no layers)", image.metadata().ref)};
     for (size_t index = 0; index < image.metadata().layers.size(); ++index) {
         auto source = image.open_layer(index);
         if (!source) return source.error();
         auto stream = TarStream::open(std::move(*source), image.expected_layer_digest(index));
         if (!stream) return stream.error();
-        if (Status applied = apply_layer(**stream, rootfs, report); !applied.ok()) return applied.error();
+        if (Status applied = apply_layer(**stream, rootfs, report); !applied.ok())
+            return applied.error();
     }
     return report;
 }

@@ -17,7 +17,7 @@
 namespace {
 
 class MemorySource : public moat::ByteSource {
-public:
+  public:
     explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
     moat::Result<size_t> read(void* buffer, size_t size) override {
         size_t take = std::min(size, bytes_.size() - offset_);
@@ -27,7 +27,7 @@ public:
     }
     const std::string& description() const override { return description_; }
 
-private:
+  private:
     std::string_view bytes_;
     size_t offset_ = 0;
     std::string description_ = "fuzz layer";
@@ -70,8 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& entry : fs::directory_iterator(box, error))
         if (entry.path().filename() != "root") ++beside;
     // Directories the layers left without write permission must not stop the clean-up.
-    for (auto it = fs::recursive_directory_iterator(root, error); it != fs::recursive_directory_iterator();
-         it.increment(error))
+    for (auto it = fs::recursive_directory_iterator(root, error);
+         it != fs::recursive_directory_iterator(); it.increment(error))
         if (it->is_directory(error) && !it->is_symlink(error))
             fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, error);
     fs::remove_all(box, error);

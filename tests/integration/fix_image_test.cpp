@@ -4,19 +4,18 @@
 // at the versions of a fully upgraded rootfs (scripts/make-upgraded-image.sh), and programs in
 // the fixed rootfs still running (`chroot ROOTFS openssl version`).
 // Needs MOAT_TEST_IMAGE_DIR, MOAT_UPGRADED_ROOTFS, root (chroot) and the mirror; skips otherwise.
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "image/digest.h"
 #include "support/full_database.h"
@@ -33,7 +32,8 @@ std::string mirror_for_suite(const std::string& suite) {
     std::vector<fs::path> files;
     std::error_code error;
     for (const auto& entry : fs::directory_iterator("/etc/apt/sources.list.d", error))
-        if (entry.path().extension() == ".sources" || entry.path().extension() == ".list") files.push_back(entry.path());
+        if (entry.path().extension() == ".sources" || entry.path().extension() == ".list")
+            files.push_back(entry.path());
     files.push_back("/etc/apt/sources.list");
     for (const auto& file : files) {
         std::ifstream in(file);
@@ -73,7 +73,8 @@ std::string file_sha256(const fs::path& path) {
 std::map<std::string, std::string> hash_tree(const fs::path& root) {
     std::map<std::string, std::string> out;
     for (const auto& entry : fs::recursive_directory_iterator(root))
-        if (entry.is_regular_file()) out[fs::relative(entry.path(), root).string()] = file_sha256(entry.path());
+        if (entry.is_regular_file())
+            out[fs::relative(entry.path(), root).string()] = file_sha256(entry.path());
     return out;
 }
 
@@ -82,8 +83,10 @@ json read_json(const fs::path& path) {
     return json::parse(in, nullptr, false);
 }
 
-std::map<std::string, std::string> dpkg_versions(const fs::path& rootfs, const std::set<std::string>& packages) {
-    std::vector<std::string> argv = {"dpkg-query", "--admindir=" + (rootfs / "var/lib/dpkg").string(), "-W",
+std::map<std::string, std::string> dpkg_versions(const fs::path& rootfs,
+                                                 const std::set<std::string>& packages) {
+    std::vector<std::string> argv = {"dpkg-query",
+                                     "--admindir=" + (rootfs / "var/lib/dpkg").string(), "-W",
                                      "-f=${Package} ${Version}\n"};
     argv.insert(argv.end(), packages.begin(), packages.end());
     auto result = run_command(argv);
@@ -94,19 +97,23 @@ std::map<std::string, std::string> dpkg_versions(const fs::path& rootfs, const s
 }
 
 class FixImage : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const char* image = std::getenv("MOAT_TEST_IMAGE_DIR");
         const char* upgraded = std::getenv("MOAT_UPGRADED_ROOTFS");
         if (!image || !upgraded)
-            GTEST_SKIP() << "MOAT_TEST_IMAGE_DIR and MOAT_UPGRADED_ROOTFS are not set (scripts/test.sh sets them)";
-        if (::geteuid() != 0) GTEST_SKIP() << "moat fix's chroot install and the chroot check need root";
+            GTEST_SKIP() << "MOAT_TEST_IMAGE_DIR and MOAT_UPGRADED_ROOTFS are not set "
+                            "(scripts/test.sh sets them)";
+        if (::geteuid() != 0)
+            GTEST_SKIP() << "moat fix's chroot install and the chroot check need root";
         main_mirror_ = mirror_for_suite("bookworm");
         security_mirror_ = mirror_for_suite("bookworm-security");
         if (main_mirror_.empty() || security_mirror_.empty())
             GTEST_SKIP() << "apt's configuration names no bookworm / bookworm-security mirror";
-        auto probe = run_command({"curl", "-sfI", "--max-time", "10", security_mirror_ + "/dists/bookworm-security/InRelease"});
-        if (probe.exit_code != 0) GTEST_SKIP() << "the Debian mirror is unreachable: " << security_mirror_;
+        auto probe = run_command({"curl", "-sfI", "--max-time", "10",
+                                  security_mirror_ + "/dists/bookworm-security/InRelease"});
+        if (probe.exit_code != 0)
+            GTEST_SKIP() << "the Debian mirror is unreachable: " << security_mirror_;
         upgraded_ = upgraded;
         work_ = fs::temp_directory_path() / ("moat-fix-it-" + std::to_string(::getpid()));
         fs::remove_all(work_);
@@ -121,8 +128,9 @@ protected:
     }
 
     json scan(const std::string& tag) {
-        auto result = run_command({MOAT_BINARY, "scan", "oci:" + layout_.string() + ":" + tag, "--scanners", "vuln",
-                                   "--format", "json", "--quiet", "--skip-db-update", "--db", db_.string()});
+        auto result = run_command({MOAT_BINARY, "scan", "oci:" + layout_.string() + ":" + tag,
+                                   "--scanners", "vuln", "--format", "json", "--quiet",
+                                   "--skip-db-update", "--db", db_.string()});
         EXPECT_EQ(result.exit_code, 0) << result.err;
         return json::parse(result.out, nullptr, false);
     }
@@ -131,8 +139,10 @@ protected:
     void fix_and_check(const std::vector<std::string>& extra) {
         auto before = hash_tree(layout_);
         json index_before = read_json(layout_ / "index.json");
-        std::vector<std::string> argv = {MOAT_BINARY,  "fix", "oci:" + layout_.string() + ":1.0", "--format", "json",
-                                         "--quiet", "--skip-db-update", "--db", db_.string()};
+        std::vector<std::string> argv = {
+            MOAT_BINARY,        "fix",  "oci:" + layout_.string() + ":1.0",
+            "--format",         "json", "--quiet",
+            "--skip-db-update", "--db", db_.string()};
         argv.insert(argv.end(), extra.begin(), extra.end());
         auto run = run_command(argv);
         if (run.err.find("planner is not part of this build") != std::string::npos)
@@ -166,11 +176,14 @@ protected:
         json original = manifest_of(index_before["manifests"][0]["digest"]);
         json fixed = manifest_of(entry["digest"]);
         ASSERT_EQ(fixed["layers"].size(), original["layers"].size() + 1);
-        for (size_t i = 0; i < original["layers"].size(); ++i) EXPECT_EQ(fixed["layers"][i], original["layers"][i]);
-        json config = read_json(layout_ / "blobs/sha256" / fixed["config"]["digest"].get<std::string>().substr(7));
+        for (size_t i = 0; i < original["layers"].size(); ++i)
+            EXPECT_EQ(fixed["layers"][i], original["layers"][i]);
+        json config = read_json(layout_ / "blobs/sha256" /
+                                fixed["config"]["digest"].get<std::string>().substr(7));
         EXPECT_EQ(config["rootfs"]["diff_ids"].back(), report["layer"]["diff_id"]);
-        EXPECT_NE(config["history"].back()["created_by"].get<std::string>().find("moat fix: upgraded"),
-                  std::string::npos);
+        EXPECT_NE(
+            config["history"].back()["created_by"].get<std::string>().find("moat fix: upgraded"),
+            std::string::npos);
 
         // A rescan: none of the closed findings remain on the upgraded packages.
         std::set<std::pair<std::string, std::string>> closed;
@@ -183,13 +196,16 @@ protected:
         EXPECT_FALSE(closed.empty());
         json rescan = scan("1.0_fix");
         for (const auto& finding : rescan["findings"]) {
-            std::pair<std::string, std::string> key{finding["package"].value("name", ""), finding.value("id", "")};
-            EXPECT_FALSE(closed.count(key)) << key.first << " " << key.second << " is still reported";
+            std::pair<std::string, std::string> key{finding["package"].value("name", ""),
+                                                    finding.value("id", "")};
+            EXPECT_FALSE(closed.count(key))
+                << key.first << " " << key.second << " is still reported";
         }
 
         // The fixed rootfs: same versions as the fully upgraded one, and openssl runs.
         fs::path unpacked = work_ / "fixed-rootfs";
-        auto umoci = run_command({"umoci", "raw", "unpack", "--image", layout_.string() + ":1.0_fix", unpacked.string()});
+        auto umoci = run_command({"umoci", "raw", "unpack", "--image",
+                                  layout_.string() + ":1.0_fix", unpacked.string()});
         ASSERT_EQ(umoci.exit_code, 0) << umoci.err;
         auto fixed_versions = dpkg_versions(unpacked, packages);
         auto reference = dpkg_versions(upgraded_, packages);
@@ -208,18 +224,22 @@ protected:
 
 // The whole flow with moat's own apt planner: every fixable OS finding.
 TEST_F(FixImage, FromTheMirrorClosesTheFixedFindings) {
-    fix_and_check({"--repo", security_mirror_ + " bookworm-security main", "--repo", main_mirror_ + " bookworm main",
-                   "--repo", main_mirror_ + " bookworm-updates main"});
+    fix_and_check({"--repo", security_mirror_ + " bookworm-security main", "--repo",
+                   main_mirror_ + " bookworm main", "--repo",
+                   main_mirror_ + " bookworm-updates main"});
 }
 
 // `--deb FILE` arguments for openssl and libssl3 at exactly the upgraded rootfs's versions,
 // fetched by apt; empty when apt cannot fetch them.
-std::vector<std::string> fetch_openssl_debs(const fs::path& upgraded, const fs::path& downloads, std::string& why) {
+std::vector<std::string> fetch_openssl_debs(const fs::path& upgraded, const fs::path& downloads,
+                                            std::string& why) {
     auto reference = dpkg_versions(upgraded, {"libssl3", "openssl"});
     fs::create_directories(downloads);
     std::vector<std::string> extra;
     for (const auto& [name, version] : reference) {
-        auto fetched = run_command({"sh", "-c", "cd '" + downloads.string() + "' && apt-get download -q " + name + "=" + version});
+        auto fetched = run_command(
+            {"sh", "-c",
+             "cd '" + downloads.string() + "' && apt-get download -q " + name + "=" + version});
         if (fetched.exit_code != 0) {
             why = "apt-get download " + name + "=" + version + " failed: " + fetched.err;
             return {};
@@ -249,8 +269,10 @@ TEST_F(FixImage, DockerArchiveGetsANewArchive) {
     fs::path archive = work_ / "app.tar";
     fs::copy_file(fs::path(std::getenv("MOAT_TEST_IMAGE_DIR")) / "image.tar", archive);
     std::string before = file_sha256(archive);
-    std::vector<std::string> argv = {MOAT_BINARY, "fix", "docker-archive:" + archive.string(), "--format", "json",
-                                     "--quiet", "--skip-db-update", "--db", db_.string()};
+    std::vector<std::string> argv = {
+        MOAT_BINARY,        "fix",  "docker-archive:" + archive.string(),
+        "--format",         "json", "--quiet",
+        "--skip-db-update", "--db", db_.string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto run = run_command(argv);
     ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
@@ -261,18 +283,21 @@ TEST_F(FixImage, DockerArchiveGetsANewArchive) {
     auto inspect = run_command({"skopeo", "inspect", "--raw", "docker-archive:" + fixed.string()});
     ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
     json manifest = json::parse(inspect.out, nullptr, false);
-    auto original = run_command({"skopeo", "inspect", "--raw", "docker-archive:" + archive.string()});
+    auto original =
+        run_command({"skopeo", "inspect", "--raw", "docker-archive:" + archive.string()});
     json original_manifest = json::parse(original.out, nullptr, false);
     EXPECT_EQ(manifest["layers"].size(), original_manifest["layers"].size() + 1);
     auto tags = run_command({"sh", "-c", "tar xOf '" + fixed.string() + "' manifest.json"});
     EXPECT_NE(tags.out.find(":1.0_fix\""), std::string::npos) << tags.out;
-    auto sbom = run_command({MOAT_BINARY, "sbom", "docker-archive:" + fixed.string(), "--format", "json", "--quiet"});
+    auto sbom = run_command(
+        {MOAT_BINARY, "sbom", "docker-archive:" + fixed.string(), "--format", "json", "--quiet"});
     ASSERT_EQ(sbom.exit_code, 0) << sbom.err;
     auto reference = dpkg_versions(upgraded_, {"libssl3", "openssl"});
     json listed = json::parse(sbom.out, nullptr, false);
     std::map<std::string, std::string> versions;
     for (const auto& package : listed["packages"])
-        if (package.value("type", "") == "deb") versions[package.value("name", "")] = package.value("version", "");
+        if (package.value("type", "") == "deb")
+            versions[package.value("name", "")] = package.value("version", "");
     EXPECT_EQ(versions["libssl3"], reference["libssl3"]);
     EXPECT_EQ(versions["openssl"], reference["openssl"]);
 }

@@ -7,8 +7,8 @@
 namespace moat::fix {
 namespace {
 
-VulnerabilityFinding finding(const std::string& id, const std::string& package, const std::string& fixed,
-                             const std::string& type = "deb") {
+VulnerabilityFinding finding(const std::string& id, const std::string& package,
+                             const std::string& fixed, const std::string& type = "deb") {
     VulnerabilityFinding out;
     out.id = id;
     out.aliases = {"DSA-" + id};
@@ -24,7 +24,7 @@ VulnerabilityFinding finding(const std::string& id, const std::string& package, 
 TEST(BuildFixRequests, GroupsFindingsByPackageAndSkipsUnfixable) {
     std::vector<VulnerabilityFinding> findings = {
         finding("CVE-1", "libssl3", "1.0-2"), finding("CVE-2", "libssl3", "1.0-3"),
-        finding("CVE-3", "zlib1g", ""),       finding("CVE-4", "lodash", "4.17.21", "npm"),
+        finding("CVE-3", "zlib1g", ""), finding("CVE-4", "lodash", "4.17.21", "npm"),
         finding("CVE-5", "openssl", "1.0-3")};
     auto requests = build_fix_requests(findings, {});
     ASSERT_EQ(requests.size(), 2u);

@@ -19,9 +19,10 @@
 namespace moat::testing {
 
 class ScratchDir {
-public:
+  public:
     ScratchDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "moat-fix-test.XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "moat-fix-test.XXXXXX").string();
         path_ = ::mkdtemp(pattern.data()) ? pattern : "";
     }
     ~ScratchDir() {
@@ -30,7 +31,7 @@ public:
     }
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -64,7 +65,9 @@ inline void write_tar(const std::filesystem::path& file, const std::vector<TarMe
         archive_entry_set_perm(entry, member.mode);
         archive_entry_set_mtime(entry, 1700000000, 0);
         switch (member.type) {
-            case 'd': archive_entry_set_filetype(entry, AE_IFDIR); break;
+            case 'd':
+                archive_entry_set_filetype(entry, AE_IFDIR);
+                break;
             case 'l':
                 archive_entry_set_filetype(entry, AE_IFLNK);
                 archive_entry_set_symlink(entry, member.body_or_target.c_str());
@@ -75,10 +78,12 @@ inline void write_tar(const std::filesystem::path& file, const std::vector<TarMe
                 break;
             default:
                 archive_entry_set_filetype(entry, AE_IFREG);
-                archive_entry_set_size(entry, static_cast<la_int64_t>(member.body_or_target.size()));
+                archive_entry_set_size(entry,
+                                       static_cast<la_int64_t>(member.body_or_target.size()));
         }
         archive_write_header(writer, entry);
-        if (member.type == 'f') archive_write_data(writer, member.body_or_target.data(), member.body_or_target.size());
+        if (member.type == 'f')
+            archive_write_data(writer, member.body_or_target.data(), member.body_or_target.size());
         archive_entry_free(entry);
     }
     archive_write_close(writer);
@@ -99,11 +104,23 @@ inline std::vector<std::pair<std::string, TarMember>> read_tar(const std::filesy
         member.path = (*next)->raw_path;
         member.mode = (*next)->mode;
         switch ((*next)->kind) {
-            case EntryKind::Directory: member.type = 'd'; break;
-            case EntryKind::Symlink: member.type = 'l'; member.body_or_target = (*next)->link_target; break;
-            case EntryKind::Hardlink: member.type = 'h'; member.body_or_target = (*next)->link_target; break;
-            case EntryKind::Regular: member.type = 'f'; (void)(*stream)->read_body(member.body_or_target, 1 << 20); break;
-            default: member.type = '?';
+            case EntryKind::Directory:
+                member.type = 'd';
+                break;
+            case EntryKind::Symlink:
+                member.type = 'l';
+                member.body_or_target = (*next)->link_target;
+                break;
+            case EntryKind::Hardlink:
+                member.type = 'h';
+                member.body_or_target = (*next)->link_target;
+                break;
+            case EntryKind::Regular:
+                member.type = 'f';
+                (void)(*stream)->read_body(member.body_or_target, 1 << 20);
+                break;
+            default:
+                member.type = '?';
         }
         out.emplace_back(member.path, member);
     }

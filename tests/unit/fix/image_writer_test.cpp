@@ -21,11 +21,13 @@ WrittenLayer layer() {
 }
 
 TEST(FixedConfig, AppendsDiffIdAndHistoryKeepingTheRest) {
-    json config = {{"architecture", "amd64"},
-                   {"config", {{"Env", {"PATH=/usr/bin"}}}},
-                   {"rootfs", {{"type", "layers"}, {"diff_ids", {"sha256:" + std::string(64, '1')}}}},
-                   {"history", {{{"created_by", "base"}}}}};
-    HistoryNote note{"2026-11-23T00:00:00Z", "moat fix: upgraded libssl3 3.0.11-1~deb12u2 -> 3.0.15-1~deb12u1 (CVE-1)",
+    json config = {
+        {"architecture", "amd64"},
+        {"config", {{"Env", {"PATH=/usr/bin"}}}},
+        {"rootfs", {{"type", "layers"}, {"diff_ids", {"sha256:" + std::string(64, '1')}}}},
+        {"history", {{{"created_by", "base"}}}}};
+    HistoryNote note{"2026-11-23T00:00:00Z",
+                     "moat fix: upgraded libssl3 3.0.11-1~deb12u2 -> 3.0.15-1~deb12u1 (CVE-1)",
                      "moat fix"};
     json fixed = fixed_config(config, layer().diff_id, note);
     ASSERT_EQ(fixed["rootfs"]["diff_ids"].size(), 2u);
@@ -40,8 +42,14 @@ TEST(FixedConfig, AppendsDiffIdAndHistoryKeepingTheRest) {
 TEST(FixedManifest, OciManifestGetsAnOciLayer) {
     json manifest = {{"schemaVersion", 2},
                      {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                     {"config", {{"mediaType", "application/vnd.oci.image.config.v1+json"}, {"digest", "sha256:old"}, {"size", 1}}},
-                     {"layers", {{{"mediaType", "application/vnd.oci.image.layer.v1.tar+gzip"}, {"digest", "sha256:l1"}, {"size", 5}}}},
+                     {"config",
+                      {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                       {"digest", "sha256:old"},
+                       {"size", 1}}},
+                     {"layers",
+                      {{{"mediaType", "application/vnd.oci.image.layer.v1.tar+gzip"},
+                        {"digest", "sha256:l1"},
+                        {"size", 5}}}},
                      {"annotations", {{"org.example", "kept"}}}};
     json fixed = fixed_manifest(manifest, "sha256:newconfig", 99, layer());
     EXPECT_EQ(fixed["config"]["digest"], "sha256:newconfig");
@@ -57,7 +65,10 @@ TEST(FixedManifest, OciManifestGetsAnOciLayer) {
 TEST(FixedManifest, DockerManifestGetsADockerLayer) {
     json manifest = {{"schemaVersion", 2},
                      {"mediaType", "application/vnd.docker.distribution.manifest.v2+json"},
-                     {"config", {{"mediaType", "application/vnd.docker.container.image.v1+json"}, {"digest", "sha256:c"}, {"size", 1}}},
+                     {"config",
+                      {{"mediaType", "application/vnd.docker.container.image.v1+json"},
+                       {"digest", "sha256:c"},
+                       {"size", 1}}},
                      {"layers", json::array()}};
     json fixed = fixed_manifest(manifest, "sha256:newconfig", 10, layer());
     EXPECT_EQ(fixed["mediaType"], "application/vnd.docker.distribution.manifest.v2+json");
@@ -67,16 +78,21 @@ TEST(FixedManifest, DockerManifestGetsADockerLayer) {
 
 TEST(IndexWithEntry, AddsANewTagAndKeepsTheOthers) {
     json index = {{"schemaVersion", 2},
-                  {"manifests", {{{"digest", "sha256:orig"}, {"annotations", {{"org.opencontainers.image.ref.name", "1.0"}}}}}}};
-    json added = index_with_entry(index, "1.0_fix", "application/vnd.oci.image.manifest.v1+json", "sha256:new", 7);
+                  {"manifests",
+                   {{{"digest", "sha256:orig"},
+                     {"annotations", {{"org.opencontainers.image.ref.name", "1.0"}}}}}}};
+    json added = index_with_entry(index, "1.0_fix", "application/vnd.oci.image.manifest.v1+json",
+                                  "sha256:new", 7);
     ASSERT_EQ(added["manifests"].size(), 2u);
     EXPECT_EQ(added["manifests"][0]["digest"], "sha256:orig");
     EXPECT_EQ(added["manifests"][1]["annotations"]["org.opencontainers.image.ref.name"], "1.0_fix");
     // Running again replaces the _fix entry; --overwrite replaces the original tag.
-    json again = index_with_entry(added, "1.0_fix", "application/vnd.oci.image.manifest.v1+json", "sha256:newer", 7);
+    json again = index_with_entry(added, "1.0_fix", "application/vnd.oci.image.manifest.v1+json",
+                                  "sha256:newer", 7);
     ASSERT_EQ(again["manifests"].size(), 2u);
     EXPECT_EQ(again["manifests"][1]["digest"], "sha256:newer");
-    json overwritten = index_with_entry(index, "1.0", "application/vnd.oci.image.manifest.v1+json", "sha256:new", 7);
+    json overwritten = index_with_entry(index, "1.0", "application/vnd.oci.image.manifest.v1+json",
+                                        "sha256:new", 7);
     ASSERT_EQ(overwritten["manifests"].size(), 1u);
     EXPECT_EQ(overwritten["manifests"][0]["digest"], "sha256:new");
 }
@@ -99,7 +115,8 @@ TEST(ResolveTarget, DockerArchiveGetsANewFileAndTag) {
     EXPECT_EQ(target->kind, ImageTarget::Kind::DockerArchive);
     EXPECT_EQ(target->path, "/images/app_fix.tar");
     EXPECT_EQ(target->tag, "example/app:2.1_fix");
-    auto elsewhere = resolve_target("docker-archive:/images/app.tar", "oci:/out", false, {"example/app:2.1"});
+    auto elsewhere =
+        resolve_target("docker-archive:/images/app.tar", "oci:/out", false, {"example/app:2.1"});
     ASSERT_TRUE(elsewhere.ok());
     EXPECT_EQ(elsewhere->kind, ImageTarget::Kind::OciLayout);
     EXPECT_EQ(elsewhere->path, "/out");
@@ -110,7 +127,8 @@ TEST(ResolveTarget, NeverWritesOverTheInputArchive) {
     moat::testing::ScratchDir scratch;
     std::string file = (scratch.path() / "app.tar").string();
     moat::testing::write_file(file, "archive");
-    auto same = resolve_target("docker-archive:" + file, "docker-archive:" + file, false, {"example/app:1"});
+    auto same = resolve_target("docker-archive:" + file, "docker-archive:" + file, false,
+                               {"example/app:1"});
     ASSERT_FALSE(same.ok());
     EXPECT_NE(same.error().message.find("overwrite the input archive"), std::string::npos);
     EXPECT_FALSE(resolve_target("docker-archive:" + file, "", true, {"example/app:1"}).ok());
@@ -121,7 +139,8 @@ TEST(ResolveTarget, RegistryReferencesAreNotSupportedYet) {
     ASSERT_FALSE(target.ok());
     EXPECT_EQ(target.error().message,
               "moat fix: registry images are not supported yet; use oci: or docker-archive:");
-    auto output = resolve_target("oci:/images/app:1.0", "registry.example.invalid/app:1.0", false, {});
+    auto output =
+        resolve_target("oci:/images/app:1.0", "registry.example.invalid/app:1.0", false, {});
     ASSERT_FALSE(output.ok());
 }
 

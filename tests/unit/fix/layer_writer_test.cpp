@@ -2,9 +2,8 @@
 // whiteouts for removals, reproducible bytes, and a round trip back onto the old tree.
 #include "fix/layer_writer.h"
 
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "fix/rootfs_snapshot.h"
 #include "fix/rootfs_unpack.h"

@@ -28,9 +28,15 @@ TEST(RootfsUnpack, AppliesWhiteoutsAndOpaqueDirectories) {
     ScratchDir scratch;
     fs::path root = scratch.path() / "root";
     fs::create_directories(root);
-    write_tar(scratch.path() / "1.tar", {{"etc/", 'd'}, {"etc/a", 'f', "a"}, {"etc/b", 'f', "b"},
-                                         {"d/", 'd'}, {"d/one", 'f', "1"}, {"bin/sh", 'f', "shell", 0755}});
-    write_tar(scratch.path() / "2.tar", {{"etc/.wh.a", 'f'}, {"d/.wh..wh..opq", 'f'}, {"d/two", 'f', "2"},
+    write_tar(scratch.path() / "1.tar", {{"etc/", 'd'},
+                                         {"etc/a", 'f', "a"},
+                                         {"etc/b", 'f', "b"},
+                                         {"d/", 'd'},
+                                         {"d/one", 'f', "1"},
+                                         {"bin/sh", 'f', "shell", 0755}});
+    write_tar(scratch.path() / "2.tar", {{"etc/.wh.a", 'f'},
+                                         {"d/.wh..wh..opq", 'f'},
+                                         {"d/two", 'f', "2"},
                                          {"bin/dash", 'h', "bin/sh"}});
     ASSERT_TRUE(apply(scratch.path() / "1.tar", root).ok());
     Status second = apply(scratch.path() / "2.tar", root);
@@ -48,7 +54,8 @@ TEST(RootfsUnpack, SymlinksResolveInsideTheRoot) {
     fs::path root = scratch.path() / "root", outside = scratch.path() / "outside";
     fs::create_directories(root);
     fs::create_directories(outside);
-    write_tar(scratch.path() / "1.tar", {{"escape", 'l', "/"}, {"up", 'l', "../../.."}, {"sib", 'l', "../outside"}});
+    write_tar(scratch.path() / "1.tar",
+              {{"escape", 'l', "/"}, {"up", 'l', "../../.."}, {"sib", 'l', "../outside"}});
     write_tar(scratch.path() / "2.tar",
               {{"escape/etc/planted", 'f', "x"}, {"up/planted", 'f', "y"}});
     // "sib" points at root/outside, which does not exist: refused or written inside, never beside.

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/scan_command.h"
+#include "fix/apt/apt_fix.h"
 #include "fix/fix_requests.h"
 #include "fix/image_fixer.h"
 #include "image/image.h"
@@ -62,18 +63,20 @@ std::string join(const std::vector<std::string>& items) {
 // The package side: the apt planner (fix/apt) reads the repositories (--repo, else the image's
 // own sources), verifies their signed indexes, picks versions and downloads verified .debs.
 Result<fix::FixPlan> plan_from_repositories(const std::vector<fix::FixRequest>& requests,
-                                            const std::vector<Package>& packages,
-                                            const std::filesystem::path& rootfs,
-                                            const std::filesystem::path& download_dir,
-                                            const FixOptions& options) {
-    (void)requests;
-    (void)packages;
-    (void)rootfs;
-    (void)download_dir;
-    (void)options;
-    return Error{
-        "moat fix: the apt repository planner is not part of this build yet; "
-        "pass the downloaded packages with --deb FILE"};
+                                            const std::vector<Package>& packages, const std::filesystem::path& rootfs,
+                                            const std::filesystem::path& download_dir, const FixOptions& options) {
+    fix::AptFixOptions apt;
+    apt.rootfs_or_sources = rootfs;
+    apt.repos = options.repos;
+    if (!options.keyring.empty()) apt.keyring = options.keyring;
+    apt.download_dir = download_dir;
+    std::vector<fix::InstalledDeb> installed;
+    for (const auto& package : packages) {
+        if (package.type != "deb") continue;
+        installed.push_back({package.name, package.version, package.arch, "install ok installed", package.source_name});
+        if (!package.arch.empty() && package.arch != "all") apt.arch = package.arch;
+    }
+    return fix::plan_apt_fixes(apt, requests, installed);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/fix_command.h"
 #include "cli/scan_command.h"
 #include "cli/serve_command.h"
 #include "vulndb/db_commands.h"
@@ -55,6 +56,21 @@ int run_cli(int argc, char** argv) {
     scan->add_option("--malware-rules", scan_options.malware_rules, "a directory of YARA rules (*.yar, *.yara) to add");
     scan->add_option("--malware-hashes", scan_options.malware_hashes, "a file of SHA-256 digests of known-bad files");
 
+    FixOptions fix_options;
+    auto* fix = app.add_subcommand("fix", "upgrade vulnerable OS packages into a new image <tag>_fix");
+    fix->add_option("IMAGE", fix_options.image, "oci:DIR[:TAG] or docker-archive:FILE")->required();
+    fix->add_option("--output,-o", fix_options.output, "write the fixed image to oci:DIR[:TAG] or docker-archive:FILE");
+    fix->add_flag("--overwrite", fix_options.overwrite, "replace the tag instead of writing <tag>_fix");
+    fix->add_option("--only", fix_options.only, "fix only these finding ids (CVE-1,CVE-2)");
+    fix->add_option("--db", fix_options.db, "vulnerability database (default: $XDG_CACHE_HOME/moat/db)");
+    fix->add_option("--repo", fix_options.repos, "apt repository \"URI SUITE COMPONENT...\" (repeatable)");
+    fix->add_option("--keyring", fix_options.keyring, "keyring to verify the repositories' InRelease with");
+    fix->add_option("--deb", fix_options.debs, "install these package files instead of downloading (repeatable)");
+    fix->add_option("--format,-f", fix_options.format, "table or json")->check(CLI::IsMember({"table", "json"}));
+    fix->add_flag("--skip-db-update", fix_options.skip_db_update, "do not refresh the database first");
+    fix->add_flag("--offline", fix_options.offline, "no database refresh");
+    fix->add_flag("--quiet,-q", fix_options.quiet, "no progress or warnings on stderr");
+
     auto* db = app.add_subcommand("db", "the vulnerability database");
     db->require_subcommand(1);
     DbUpdateArgs update_args;
@@ -96,6 +112,7 @@ int run_cli(int argc, char** argv) {
     }
     if (sbom->parsed()) return run_sbom(sbom_options);
     if (scan->parsed()) return run_scan(scan_options);
+    if (fix->parsed()) return run_fix(fix_options);
     if (update->parsed()) return run_db_update(update_args);
     if (status->parsed()) return run_db_status(status_args);
     if (serve->parsed()) return run_serve(serve_options);

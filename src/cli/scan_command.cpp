@@ -56,7 +56,9 @@ Status write_output(const std::string& path, const std::string& text) {
     return Status::Ok();
 }
 
-Result<ImageInventory> inventory_image(const ImageOptions& options, RiskScan* risks = nullptr) {
+}  // namespace
+
+Result<ImageInventory> inventory_image(const ImageOptions& options, RiskScan* risks) {
     OpenOptions open_options;
     open_options.insecure = options.insecure;
     open_options.username = options.username;
@@ -93,12 +95,16 @@ Result<ImageInventory> inventory_image(const ImageOptions& options, RiskScan* ri
     return inventory;
 }
 
+namespace {
+
 // Seconds since an RFC 3339 UTC timestamp ("2026-11-20T00:00:00Z"), or nullopt if unreadable.
 std::optional<double> age_seconds(const std::string& timestamp) {
     std::tm parts{};
     if (!::strptime(timestamp.c_str(), "%Y-%m-%dT%H:%M:%S", &parts)) return std::nullopt;
     return std::difftime(std::time(nullptr), ::timegm(&parts));
 }
+
+}  // namespace
 
 // Like Trivy: a missing or day-old database is refreshed first unless told not to; without a
 // route to the source, say so in one line and go on with what there is — at worst the sample
@@ -145,8 +151,6 @@ Result<std::unique_ptr<VulnDatabase>> prepare_database(const ScanOptions& option
     }
     return VulnDatabase::open(path);
 }
-
-}  // namespace
 
 int run_sbom(const ImageOptions& options) {
     auto inventory = inventory_image(options);

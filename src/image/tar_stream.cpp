@@ -108,6 +108,9 @@ Result<std::optional<TarEntry>> TarStream::next() {
     out.raw_path = path ? path : "";
     out.size = archive_entry_size_is_set(entry) ? static_cast<uint64_t>(archive_entry_size(entry)) : 0;
     out.mode = archive_entry_perm(entry);
+    out.uid = archive_entry_uid(entry);
+    out.gid = archive_entry_gid(entry);
+    out.mtime = archive_entry_mtime(entry);
     if (const char* hardlink = archive_entry_hardlink(entry)) {
         out.kind = EntryKind::Hardlink;
         out.link_target = hardlink;
@@ -119,7 +122,18 @@ Result<std::optional<TarEntry>> TarStream::next() {
                 out.kind = EntryKind::Symlink;
                 if (const char* target = archive_entry_symlink(entry)) out.link_target = target;
                 break;
-            default: out.kind = EntryKind::Other; break;
+            default:
+                out.kind = EntryKind::Other;
+                switch (archive_entry_filetype(entry)) {
+                    case AE_IFCHR: out.special = SpecialKind::CharDevice; break;
+                    case AE_IFBLK: out.special = SpecialKind::BlockDevice; break;
+                    case AE_IFIFO: out.special = SpecialKind::Fifo; break;
+                    case AE_IFSOCK: out.special = SpecialKind::Socket; break;
+                    default: break;
+                }
+                out.rdev_major = archive_entry_rdevmajor(entry);
+                out.rdev_minor = archive_entry_rdevminor(entry);
+                break;
         }
     }
     impl_->body_pending = out.kind == EntryKind::Regular && out.size > 0;

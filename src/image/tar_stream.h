@@ -17,12 +17,20 @@ namespace moat {
 
 enum class EntryKind { Regular, Directory, Symlink, Hardlink, Other };
 
+// The file type of an EntryKind::Other entry (fix/ recreates device nodes and fifos).
+enum class SpecialKind { None, CharDevice, BlockDevice, Fifo, Socket };
+
 struct TarEntry {
     std::string raw_path;     // as stored in the archive
     EntryKind kind = EntryKind::Other;
     std::string link_target;  // symlink or hard link target, as stored
     uint64_t size = 0;
     uint32_t mode = 0;
+    // Ownership and times, kept for rewriting root filesystems (fix/).
+    int64_t uid = 0, gid = 0;
+    int64_t mtime = 0;
+    SpecialKind special = SpecialKind::None;
+    uint64_t rdev_major = 0, rdev_minor = 0;
 };
 
 struct TarStreamLimits {

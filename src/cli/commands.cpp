@@ -89,7 +89,14 @@ int run_cli(int argc, char** argv) {
     serve->add_option("--config", serve_options.config, "TOML file (listen, data, tls_cert, tls_key)");
     serve->add_option("--listen", serve_options.listen, "HOST:PORT (default 127.0.0.1:5000; port 0 picks one)");
     serve->add_option("--data", serve_options.data, "data directory (default ./moat-data)");
-    serve->add_option("--db", serve_options.db, "metadata database (default DATA/metadata.db)");
+    serve->add_option("--db", serve_options.db, "vulnerability database for scans (default as for moat scan)");
+    serve->add_option("--registry-host", serve_options.registry_hosts,
+                      "HOST[:PORT] pods name this registry by (admission webhook; repeatable)");
+    serve->add_flag("--deny-other-registries", serve_options.deny_other_registries,
+                    "admission webhook: refuse images from other registries");
+    serve->add_flag("--policy-bypass-admins", serve_options.policy_bypass_admins,
+                    "administrators may pull images the policy blocks");
+    serve->add_option("--scan-workers", serve_options.scan_workers, "scan threads (default 1)");
     serve->add_option("--admin-password-file", serve_options.admin_password_file, "password of the account admin");
     serve->add_option("--tls-cert", serve_options.tls_cert, "PEM certificate chain");
     serve->add_option("--tls-key", serve_options.tls_key, "PEM private key");

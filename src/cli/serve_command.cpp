@@ -6,11 +6,20 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <algorithm>
+#include <condition_variable>
+#include <ctime>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "registry/api/security_api.h"
 #include "registry/garbage_collector.h"
+#include "registry/scan/policy_gate.h"
+#include "registry/scan/scan_service.h"
+#include "registry/scan/scan_store.h"
+#include "vulndb/vulndb.h"
 #include "registry/metadata/sqlite_metadata_store.h"
 #include "registry/registry_server.h"
 #include "registry/storage/blob_store.h"
@@ -64,6 +73,94 @@ std::unique_ptr<registry::AccessControl> make_access_control(const ServeOptions&
     *error = "accounts are not available in this build: run with --no-auth";
     return nullptr;
 }
+
+// Registry security composed: the scan store and service (scan on push, schedule, rematch on
+// database updates), the pull gate in the distribution API, the security API and the admission
+// webhook.
+class RegistrySecurity {
+public:
+    static Result<std::unique_ptr<RegistrySecurity>> open(const ServeOptions& options, registry::RegistryServer& server,
+                                                          registry::AccessControl& access) {
+        std::unique_ptr<RegistrySecurity> security(new RegistrySecurity());
+        auto store = registry::SqliteScanStore::open(std::filesystem::path(options.data) / "metadata.db");
+        if (!store) return store.error();
+        security->store_ = std::move(*store);
+        std::filesystem::path vulndb = options.db.empty() ? default_db_path() : std::filesystem::path(options.db);
+        if (!std::filesystem::exists(vulndb))
+            fmt::print(stderr, "moat serve: WARNING: no vulnerability database at {}: scans fail until "
+                               "`moat db update --db {}` has run\n", vulndb.string(), vulndb.string());
+        registry::ScanServiceOptions scan_options;
+        scan_options.vulndb_path = vulndb;
+        scan_options.workers = std::max(1, options.scan_workers);
+        security->scans_ = std::make_unique<registry::ScanService>(server.blobs(), server.metadata(),
+                                                                    *security->store_, scan_options);
+        registry::PolicyGateOptions gate_options;
+        gate_options.admins_bypass = options.policy_bypass_admins;
+        security->gate_ = std::make_unique<registry::PolicyGate>(*security->scans_, *security->store_,
+                                                                  server.metadata(), gate_options);
+        server.distribution().set_gate(security->gate_.get());
+        registry::SecurityApiOptions api_options;
+        api_options.registry_hosts = options.registry_hosts;
+        api_options.admit_other_registries = !options.deny_other_registries;
+        security->api_ = std::make_unique<registry::SecurityApi>(*security->scans_, *security->store_,
+                                                                  server.metadata(), access, api_options);
+        registry::SecurityApi* api = security->api_.get();
+        server.router().add("/api/v1/", [api](registry::HttpRequest& request) {
+            if (auto answer = api->handle(request)) return std::move(*answer);
+            return registry::HttpResponse::json(404, R"({"error":"no such API endpoint"})");
+        });
+        server.router().add("/admission/validate",
+                            [api](registry::HttpRequest& request) { return api->admission(request); });
+        return security;
+    }
+
+    // Images pods name by the bound address (and localhost) are this registry's.
+    void listening_on(const std::string& bound) {
+        api_->add_registry_host(bound);
+        if (size_t colon = bound.rfind(':'); colon != std::string::npos) {
+            api_->add_registry_host("localhost" + bound.substr(colon));
+            api_->add_registry_host("127.0.0.1" + bound.substr(colon));
+        }
+    }
+
+    void start() {
+        scans_->start();
+        // The schedule and database watch: cheap checks, twice a minute.
+        ticker_ = std::thread([this] {
+            std::unique_lock lock(mutex_);
+            while (!stopping_) {
+                lock.unlock();
+                if (auto queued = scans_->run_schedule(static_cast<int64_t>(std::time(nullptr))); !queued)
+                    fmt::print(stderr, "moat serve: scheduled scan: {}\n", queued.error().message);
+                if (auto rematched = scans_->rematch_if_database_changed(); rematched && *rematched)
+                    fmt::print(stderr, "moat serve: the vulnerability database changed: stored images re-judged\n");
+                lock.lock();
+                wake_.wait_for(lock, std::chrono::seconds(30), [this] { return stopping_; });
+            }
+        });
+    }
+
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        if (ticker_.joinable()) ticker_.join();
+        scans_->stop();
+    }
+
+private:
+    RegistrySecurity() = default;
+    std::unique_ptr<registry::SqliteScanStore> store_;
+    std::unique_ptr<registry::ScanService> scans_;
+    std::unique_ptr<registry::PolicyGate> gate_;
+    std::unique_ptr<registry::SecurityApi> api_;
+    std::thread ticker_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+};
 
 Result<std::chrono::seconds> parse_duration(const std::string& text) {
     if (text.empty()) return Error{"empty duration"};
@@ -132,15 +229,6 @@ int run_serve(ServeOptions options) {
     registry_options.http.listen = options.listen;
     registry_options.http.tls_cert = options.tls_cert;
     registry_options.http.tls_key = options.tls_key;
-    std::unique_ptr<registry::MetadataStore> metadata;
-    if (!options.db.empty()) {
-        auto store = registry::SqliteMetadataStore::open(options.db);
-        if (!store) {
-            fmt::print(stderr, "moat serve: {}\n", store.error().message);
-            return kExitError;
-        }
-        metadata = std::move(*store);
-    }
     // Signals go to one waiting thread, which stops the server; every other thread blocks them.
     sigset_t signals;
     sigemptyset(&signals);
@@ -149,9 +237,14 @@ int run_serve(ServeOptions options) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
 
-    auto server = registry::RegistryServer::open(registry_options, *access, std::move(metadata));
+    auto server = registry::RegistryServer::open(registry_options, *access);
     if (!server) {
         fmt::print(stderr, "moat serve: {}: {}\n", options.data, server.error().message);
+        return kExitError;
+    }
+    auto security = RegistrySecurity::open(options, **server, *access);
+    if (!security) {
+        fmt::print(stderr, "moat serve: {}\n", security.error().message);
         return kExitError;
     }
     if (Status listening = (*server)->listen(); !listening) {
@@ -165,6 +258,7 @@ int run_serve(ServeOptions options) {
             return kExitError;
         }
     }
+    (*security)->listening_on(bound);
     fmt::print("moat serve: listening on {}://{} (data {})\n", tls ? "https" : "http", bound, options.data);
     std::fflush(stdout);
 
@@ -174,7 +268,9 @@ int run_serve(ServeOptions options) {
         sigwait(&signals, &received);
         running->stop();
     });
+    (*security)->start();
     running->run();
+    (*security)->stop();
     // run() returned on a signal; wake the watcher if it did not (it always did, today).
     pthread_kill(signal_watcher.native_handle(), SIGTERM);
     signal_watcher.join();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace moat {
 
@@ -10,7 +11,11 @@ struct ServeOptions {
     std::string listen;                // default 127.0.0.1:5000
     std::string data;                  // default ./moat-data
     std::string tls_cert, tls_key;
-    std::string db;                    // metadata database (later: PostgreSQL URL); default DATA/metadata.db
+    std::string db;                    // vulnerability database for scans (default as `moat scan`'s)
+    std::vector<std::string> registry_hosts;  // names pods use for this registry (admission webhook)
+    bool deny_other_registries = false;       // admission: refuse images of other registries
+    bool policy_bypass_admins = false;        // administrators pull blocked images
+    int scan_workers = 1;
     std::string admin_password_file;   // creates/updates the account "admin" (auth module)
     std::string ready_file;            // written with the bound address once serving (tests, scripts)
     bool insecure_plain_http = false;  // allow plain HTTP on a non-loopback address

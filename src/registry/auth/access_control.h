@@ -50,13 +50,20 @@ public:
 };
 
 // Everything allowed, nothing immutable: for tests of the distribution API alone and for
-// `moat serve --no-auth` on loopback.
+// `moat serve --no-auth` on loopback. Everyone is an administrator there.
 class OpenAccess final : public AccessControl {
 public:
-    AccessDecision authorize(const HttpRequest&, std::string_view, RepositoryAction) override { return {}; }
-    AccessDecision authorize_registry(const HttpRequest&) override { return {}; }
+    AccessDecision authorize(const HttpRequest&, std::string_view, RepositoryAction) override { return everyone(); }
+    AccessDecision authorize_registry(const HttpRequest&) override { return everyone(); }
     HttpResponse challenge(const HttpRequest&, std::string_view) override { return HttpResponse{401, {}, {}, {}}; }
     bool tag_is_immutable(std::string_view, std::string_view, std::string*) override { return false; }
+
+private:
+    static AccessDecision everyone() {
+        AccessDecision decision;
+        decision.principal.admin = true;
+        return decision;
+    }
 };
 
 }  // namespace moat::registry

@@ -176,6 +176,17 @@ HttpResponse DistributionApi::handle(HttpRequest& request) {
     if (decision.outcome == AccessOutcome::denied)
         return oci_error(403, "DENIED", decision.message.empty() ? "access denied" : decision.message, route->name);
 
+    if (gate_ && reading && (route->endpoint == Endpoint::manifest || route->endpoint == Endpoint::blob)) {
+        std::optional<std::string> refusal;
+        if (route->endpoint == Endpoint::blob) {
+            if (is_sha256_digest(route->reference))
+                refusal = gate_->refuse_blob(decision.principal, route->name, route->reference);
+        } else if (auto manifest = find_manifest(route->name, route->reference)) {
+            refusal = gate_->refuse_manifest(decision.principal, route->name, route->reference, manifest->digest);
+        }
+        if (refusal) return oci_error(403, "DENIED", *refusal, route->name);
+    }
+
     switch (route->endpoint) {
         case Endpoint::manifest:
             if (reading) return get_manifest(request, *route);
@@ -323,6 +334,7 @@ HttpResponse DistributionApi::put_manifest(HttpRequest& request, const Route& ro
         return internal_error(put.message());
     if (Status linked = metadata_.link_blob(route.name, digest); !linked) return internal_error(linked.message());
     invalidate_manifests();
+    if (gate_) gate_->manifest_pushed(route.name, digest, by_digest ? "" : route.reference);
     HttpResponse response = empty_response(201);
     response.set_header("Location", fmt::format("/v2/{}/manifests/{}", route.name, digest));
     response.set_header("Docker-Content-Digest", digest);

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "registry/auth/access_control.h"
@@ -19,12 +20,27 @@ namespace moat::registry {
 
 inline constexpr size_t kMaxManifestBytes = 4 * 1024 * 1024;
 
+// Registry security plugs in here: the pull gate judges every manifest and blob read, and
+// hears of every manifest pushed (to queue its scan).
+class PullGate {
+public:
+    virtual ~PullGate() = default;
+    // nullopt lets the read through; a message refuses it with 403 DENIED.
+    virtual std::optional<std::string> refuse_manifest(const Principal& principal, const std::string& repository,
+                                                       const std::string& reference, const std::string& digest) = 0;
+    virtual std::optional<std::string> refuse_blob(const Principal& principal, const std::string& repository,
+                                                   const std::string& digest) = 0;
+    virtual void manifest_pushed(const std::string& repository, const std::string& digest, const std::string& tag) = 0;
+};
+
 class DistributionApi {
 public:
     DistributionApi(BlobStore& blobs, UploadStore& uploads, MetadataStore& metadata, AccessControl& access);
 
     // For any path under /v2 (or /v2 itself).
     HttpResponse handle(HttpRequest& request);
+    // Before serving; the gate must outlive the API.
+    void set_gate(PullGate* gate) { gate_ = gate; }
 
 private:
     struct Route;
@@ -56,6 +72,7 @@ private:
     UploadStore& uploads_;
     MetadataStore& metadata_;
     AccessControl& access_;
+    PullGate* gate_ = nullptr;
 
     // Manifest GETs dominate a registry's traffic: tag/digest -> bytes stays in memory, dropped on
     // every manifest or tag write. The generation stops a reader from caching what a writer replaced.

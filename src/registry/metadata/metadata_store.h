@@ -57,6 +57,11 @@ public:
     virtual Result<std::vector<ManifestRecord>> referrers(std::string_view repository, std::string_view subject,
                                                           std::string_view artifact_type) = 0;
 
+    // Manifests of `repository` that reference `digest` as a config or layer (the pull gate asks
+    // whether a blob belongs only to blocked images).
+    virtual Result<std::vector<std::string>> manifests_referencing(std::string_view repository,
+                                                                   std::string_view digest) = 0;
+
     // Every digest some manifest of some repository needs (the manifests themselves, their
     // blobs): the mark phase of garbage collection.
     virtual Result<std::vector<std::string>> referenced_digests() = 0;

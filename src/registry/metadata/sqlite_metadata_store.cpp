@@ -261,6 +261,24 @@ Result<std::vector<ManifestRecord>> SqliteMetadataStore::referrers(std::string_v
     return records;
 }
 
+Result<std::vector<std::string>> SqliteMetadataStore::manifests_referencing(std::string_view repository,
+                                                                            std::string_view digest) {
+    std::lock_guard lock(mutex_);
+    auto query = db_->prepare(
+        "SELECT manifest_digest FROM manifest_references WHERE kind = 'blob' AND digest = ?2 AND "
+        "repository_id = (SELECT id FROM repositories WHERE name = ?1) ORDER BY manifest_digest");
+    if (!query) return query.error();
+    query->bind(1, repository).bind(2, digest);
+    std::vector<std::string> manifests;
+    for (;;) {
+        auto row = query->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        manifests.push_back(query->text(0));
+    }
+    return manifests;
+}
+
 Result<std::vector<std::string>> SqliteMetadataStore::referenced_digests() {
     std::lock_guard lock(mutex_);
     auto query = db_->prepare(

@@ -27,6 +27,8 @@ public:
     Result<std::vector<std::string>> list_tags(std::string_view repository, const PageRequest& page) override;
     Result<std::vector<ManifestRecord>> referrers(std::string_view repository, std::string_view subject,
                                                   std::string_view artifact_type) override;
+    Result<std::vector<std::string>> manifests_referencing(std::string_view repository,
+                                                           std::string_view digest) override;
     Result<std::vector<std::string>> referenced_digests() override;
     Status forget_blob(std::string_view digest) override;
 

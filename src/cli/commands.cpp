@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/scan_command.h"
+#include "cli/serve_command.h"
 #include "vulndb/db_commands.h"
 
 namespace moat {
@@ -63,6 +64,26 @@ int run_cli(int argc, char** argv) {
     status->add_option("--db", status_args.db, "database path");
     status->add_option("--format,-f", status_args.format, "table or json")->check(CLI::IsMember({"table", "json"}));
 
+    ServeOptions serve_options;
+    auto* serve = app.add_subcommand("serve", "run an OCI distribution registry");
+    serve->add_option("--config", serve_options.config, "TOML file (listen, data, tls_cert, tls_key)");
+    serve->add_option("--listen", serve_options.listen, "HOST:PORT (default 127.0.0.1:5000; port 0 picks one)");
+    serve->add_option("--data", serve_options.data, "data directory (default ./moat-data)");
+    serve->add_option("--db", serve_options.db, "metadata database (default DATA/metadata.db)");
+    serve->add_option("--admin-password-file", serve_options.admin_password_file, "password of the account admin");
+    serve->add_option("--tls-cert", serve_options.tls_cert, "PEM certificate chain");
+    serve->add_option("--tls-key", serve_options.tls_key, "PEM private key");
+    serve->add_option("--ready-file", serve_options.ready_file, "write the bound address here once listening");
+    serve->add_flag("--insecure-plain-http", serve_options.insecure_plain_http,
+                    "allow plain HTTP on a non-loopback address");
+    serve->add_flag("--no-auth", serve_options.no_auth, "no accounts: anyone may pull and push");
+
+    GcOptions gc_options;
+    auto* gc = app.add_subcommand("gc", "remove registry blobs no manifest references");
+    gc->add_option("--data", gc_options.data, "data directory (default ./moat-data)");
+    gc->add_option("--grace", gc_options.grace, "keep blobs younger than this (default 1h; s, m, h, d)");
+    gc->add_flag("--dry-run", gc_options.dry_run, "report what would be removed");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -73,6 +94,8 @@ int run_cli(int argc, char** argv) {
     if (scan->parsed()) return run_scan(scan_options);
     if (update->parsed()) return run_db_update(update_args);
     if (status->parsed()) return run_db_status(status_args);
+    if (serve->parsed()) return run_serve(serve_options);
+    if (gc->parsed()) return run_gc(gc_options);
     return kExitUsage;
 }
 

@@ -1,0 +1,215 @@
+#include "cli/serve_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "registry/garbage_collector.h"
+#include "registry/metadata/sqlite_metadata_store.h"
+#include "registry/registry_server.h"
+#include "registry/storage/blob_store.h"
+
+namespace moat {
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+
+// The registry's TOML configuration: top-level `key = "value"` lines and comments are all it
+// uses, so this reads exactly that and names any other line as an error.
+Result<std::map<std::string, std::string>> read_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Error{fmt::format("{}: cannot read the configuration file", path)};
+    std::map<std::string, std::string> values;
+    std::string line;
+    int number = 0;
+    auto trim = [](std::string_view text) {
+        size_t first = text.find_first_not_of(" \t\r");
+        if (first == std::string_view::npos) return std::string_view{};
+        size_t last = text.find_last_not_of(" \t\r");
+        return text.substr(first, last - first + 1);
+    };
+    while (std::getline(in, line)) {
+        ++number;
+        std::string_view text = trim(line);
+        if (text.empty() || text.front() == '#') continue;
+        size_t equals = text.find('=');
+        if (equals == std::string_view::npos)
+            return Error{fmt::format("{}:{}: expected key = \"value\"", path, number)};
+        std::string key(trim(text.substr(0, equals)));
+        std::string_view value = trim(text.substr(equals + 1));
+        if (size_t hash = value.find(" #"); hash != std::string_view::npos && value.front() != '"')
+            value = trim(value.substr(0, hash));
+        if (value.size() >= 2 && value.front() == '"') {
+            size_t close = value.find('"', 1);
+            if (close == std::string_view::npos) return Error{fmt::format("{}:{}: unterminated string", path, number)};
+            value = value.substr(1, close - 1);
+        }
+        values[key] = std::string(value);
+    }
+    return values;
+}
+
+// Whoever may do what. With --no-auth everyone may do everything; otherwise the account module
+// decides (registry/auth), composed here once it exists.
+std::unique_ptr<registry::AccessControl> make_access_control(const ServeOptions& options, std::string* error) {
+    if (options.no_auth) return std::make_unique<registry::OpenAccess>();
+    *error = "accounts are not available in this build: run with --no-auth";
+    return nullptr;
+}
+
+Result<std::chrono::seconds> parse_duration(const std::string& text) {
+    if (text.empty()) return Error{"empty duration"};
+    size_t digits = text.find_first_not_of("0123456789");
+    if (digits == 0) return Error{fmt::format("duration {}: expected a number and s, m, h or d", text)};
+    long long number = std::stoll(text.substr(0, digits));
+    std::string unit = digits == std::string::npos ? "s" : text.substr(digits);
+    if (unit == "s") return std::chrono::seconds(number);
+    if (unit == "m") return std::chrono::seconds(number * 60);
+    if (unit == "h") return std::chrono::seconds(number * 3600);
+    if (unit == "d") return std::chrono::seconds(number * 86400);
+    return Error{fmt::format("duration {}: expected a number and s, m, h or d", text)};
+}
+
+}  // namespace
+
+int run_serve(ServeOptions options) {
+    if (!options.config.empty()) {
+        auto config = read_config(options.config);
+        if (!config) {
+            fmt::print(stderr, "moat serve: {}\n", config.error().message);
+            return kExitUsage;
+        }
+        // Flags win over the file.
+        auto fill = [&](std::string& field, const char* key) {
+            if (field.empty() && config->count(key)) field = config->at(key);
+        };
+        fill(options.listen, "listen");
+        fill(options.data, "data");
+        fill(options.tls_cert, "tls_cert");
+        fill(options.tls_key, "tls_key");
+        fill(options.db, "db");
+    }
+    if (options.listen.empty()) options.listen = "127.0.0.1:5000";
+    if (options.data.empty()) options.data = "moat-data";
+    if (options.tls_cert.empty() != options.tls_key.empty()) {
+        fmt::print(stderr, "moat serve: TLS needs both --tls-cert and --tls-key\n");
+        return kExitUsage;
+    }
+    bool tls = !options.tls_cert.empty();
+    auto address = registry::split_listen_address(options.listen);
+    if (!address) {
+        fmt::print(stderr, "moat serve: {}\n", address.error().message);
+        return kExitUsage;
+    }
+    if (!tls && !registry::is_loopback_host(address->first)) {
+        if (!options.insecure_plain_http) {
+            fmt::print(stderr,
+                       "moat serve: refusing plain HTTP on {}: credentials and images could be read or altered in "
+                       "transit; give --tls-cert/--tls-key, or --insecure-plain-http to accept the risk\n",
+                       options.listen);
+            return kExitUsage;
+        }
+        fmt::print(stderr, "moat serve: WARNING: serving plain HTTP on {} (not loopback): traffic can be read and "
+                           "altered in transit\n", options.listen);
+    }
+    std::string error;
+    auto access = make_access_control(options, &error);
+    if (!access) {
+        fmt::print(stderr, "moat serve: {}\n", error);
+        return kExitUsage;
+    }
+
+    registry::RegistryOptions registry_options;
+    registry_options.data_dir = options.data;
+    registry_options.http.listen = options.listen;
+    registry_options.http.tls_cert = options.tls_cert;
+    registry_options.http.tls_key = options.tls_key;
+    std::unique_ptr<registry::MetadataStore> metadata;
+    if (!options.db.empty()) {
+        auto store = registry::SqliteMetadataStore::open(options.db);
+        if (!store) {
+            fmt::print(stderr, "moat serve: {}\n", store.error().message);
+            return kExitError;
+        }
+        metadata = std::move(*store);
+    }
+    // Signals go to one waiting thread, which stops the server; every other thread blocks them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+
+    auto server = registry::RegistryServer::open(registry_options, *access, std::move(metadata));
+    if (!server) {
+        fmt::print(stderr, "moat serve: {}: {}\n", options.data, server.error().message);
+        return kExitError;
+    }
+    if (Status listening = (*server)->listen(); !listening) {
+        fmt::print(stderr, "moat serve: {}\n", listening.message());
+        return kExitError;
+    }
+    std::string bound = (*server)->bound_address();
+    if (!options.ready_file.empty()) {
+        if (Status wrote = registry::write_file_atomically(options.ready_file, bound + "\n"); !wrote) {
+            fmt::print(stderr, "moat serve: {}\n", wrote.message());
+            return kExitError;
+        }
+    }
+    fmt::print("moat serve: listening on {}://{} (data {})\n", tls ? "https" : "http", bound, options.data);
+    std::fflush(stdout);
+
+    registry::RegistryServer* running = server->get();
+    std::thread signal_watcher([&signals, running] {
+        int received = 0;
+        sigwait(&signals, &received);
+        running->stop();
+    });
+    running->run();
+    // run() returned on a signal; wake the watcher if it did not (it always did, today).
+    pthread_kill(signal_watcher.native_handle(), SIGTERM);
+    signal_watcher.join();
+    return 0;
+}
+
+int run_gc(const GcOptions& options) {
+    auto grace = parse_duration(options.grace);
+    if (!grace) {
+        fmt::print(stderr, "moat gc: {}\n", grace.error().message);
+        return kExitUsage;
+    }
+    registry::BlobStore blobs(options.data);
+    registry::UploadStore uploads(options.data, blobs);
+    if (!std::filesystem::exists(std::filesystem::path(options.data) / "metadata.db")) {
+        fmt::print(stderr, "moat gc: {}: not a moat registry data directory (no metadata.db)\n", options.data);
+        return kExitError;
+    }
+    auto metadata = registry::SqliteMetadataStore::open(std::filesystem::path(options.data) / "metadata.db");
+    if (!metadata) {
+        fmt::print(stderr, "moat gc: {}\n", metadata.error().message);
+        return kExitError;
+    }
+    registry::GarbageCollectionOptions gc_options;
+    gc_options.grace = *grace;
+    gc_options.dry_run = options.dry_run;
+    auto result = registry::collect_garbage(blobs, uploads, **metadata, gc_options);
+    if (!result) {
+        fmt::print(stderr, "moat gc: {}\n", result.error().message);
+        return kExitError;
+    }
+    fmt::print("{} {} blobs ({} bytes), kept {}, removed {} abandoned uploads\n",
+               options.dry_run ? "would remove" : "removed", result->blobs_removed, result->bytes_removed,
+               result->blobs_kept, result->uploads_removed);
+    return 0;
+}
+
+}  // namespace moat

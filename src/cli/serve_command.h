@@ -1,0 +1,29 @@
+// `moat serve` (the registry) and `moat gc` (its garbage collector): options and entry points.
+#pragma once
+
+#include <string>
+
+namespace moat {
+
+struct ServeOptions {
+    std::string config;                // TOML file: listen, data, tls_cert, tls_key
+    std::string listen;                // default 127.0.0.1:5000
+    std::string data;                  // default ./moat-data
+    std::string tls_cert, tls_key;
+    std::string db;                    // metadata database (later: PostgreSQL URL); default DATA/metadata.db
+    std::string admin_password_file;   // creates/updates the account "admin" (auth module)
+    std::string ready_file;            // written with the bound address once serving (tests, scripts)
+    bool insecure_plain_http = false;  // allow plain HTTP on a non-loopback address
+    bool no_auth = false;              // everyone may do everything (loopback tests)
+};
+
+struct GcOptions {
+    std::string data = "moat-data";
+    std::string grace = "1h";  // blobs younger than this stay
+    bool dry_run = false;
+};
+
+int run_serve(ServeOptions options);
+int run_gc(const GcOptions& options);
+
+}  // namespace moat

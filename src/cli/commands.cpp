@@ -71,6 +71,8 @@ int run_cli(int argc, char** argv) {
     serve->add_option("--data", serve_options.data, "data directory (default ./moat-data)");
     serve->add_option("--db", serve_options.db, "metadata database (default DATA/metadata.db)");
     serve->add_option("--admin-password-file", serve_options.admin_password_file, "password of the account admin");
+    serve->add_option("--external-url", serve_options.external_url,
+                      "public URL of the registry (token realm), when behind a proxy");
     serve->add_option("--tls-cert", serve_options.tls_cert, "PEM certificate chain");
     serve->add_option("--tls-key", serve_options.tls_key, "PEM private key");
     serve->add_option("--ready-file", serve_options.ready_file, "write the bound address here once listening");

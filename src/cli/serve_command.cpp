@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "registry/auth/registry_auth.h"
 #include "registry/garbage_collector.h"
 #include "registry/metadata/sqlite_metadata_store.h"
 #include "registry/registry_server.h"
@@ -57,14 +58,6 @@ Result<std::map<std::string, std::string>> read_config(const std::string& path) 
     return values;
 }
 
-// Whoever may do what. With --no-auth everyone may do everything; otherwise the account module
-// decides (registry/auth), composed here once it exists.
-std::unique_ptr<registry::AccessControl> make_access_control(const ServeOptions& options, std::string* error) {
-    if (options.no_auth) return std::make_unique<registry::OpenAccess>();
-    *error = "accounts are not available in this build: run with --no-auth";
-    return nullptr;
-}
-
 Result<std::chrono::seconds> parse_duration(const std::string& text) {
     if (text.empty()) return Error{"empty duration"};
     size_t digits = text.find_first_not_of("0123456789");
@@ -96,6 +89,8 @@ int run_serve(ServeOptions options) {
         fill(options.tls_cert, "tls_cert");
         fill(options.tls_key, "tls_key");
         fill(options.db, "db");
+        fill(options.external_url, "external_url");
+        fill(options.admin_password_file, "admin_password_file");
     }
     if (options.listen.empty()) options.listen = "127.0.0.1:5000";
     if (options.data.empty()) options.data = "moat-data";
@@ -120,12 +115,28 @@ int run_serve(ServeOptions options) {
         fmt::print(stderr, "moat serve: WARNING: serving plain HTTP on {} (not loopback): traffic can be read and "
                            "altered in transit\n", options.listen);
     }
-    std::string error;
-    auto access = make_access_control(options, &error);
-    if (!access) {
-        fmt::print(stderr, "moat serve: {}\n", error);
-        return kExitUsage;
+    // Whoever may do what: with --no-auth everyone may do everything; otherwise accounts,
+    // namespaces and tokens (registry/auth) decide.
+    std::unique_ptr<registry::RegistryAuth> auth;
+    std::unique_ptr<registry::AccessControl> open_access;
+    if (options.no_auth) {
+        open_access = std::make_unique<registry::OpenAccess>();
+    } else {
+        registry::RegistryAuthOptions auth_options;
+        auth_options.data_dir = options.data;
+        auth_options.database = options.db;
+        auth_options.admin_password_file = options.admin_password_file;
+        auth_options.access.external_url = options.external_url;
+        auto opened = registry::RegistryAuth::open(auth_options);
+        if (!opened) {
+            fmt::print(stderr, "moat serve: {}\n", opened.error().message);
+            return kExitError;
+        }
+        auth = std::move(*opened);
+        if (auto users = auth->accounts().list_users(); users && users->empty())
+            fmt::print(stderr, "moat serve: no accounts yet: give --admin-password-file to create the account admin\n");
     }
+    registry::AccessControl* access = auth ? static_cast<registry::AccessControl*>(&auth->access()) : open_access.get();
 
     registry::RegistryOptions registry_options;
     registry_options.data_dir = options.data;
@@ -154,6 +165,7 @@ int run_serve(ServeOptions options) {
         fmt::print(stderr, "moat serve: {}: {}\n", options.data, server.error().message);
         return kExitError;
     }
+    if (auth) auth->install((*server)->router());
     if (Status listening = (*server)->listen(); !listening) {
         fmt::print(stderr, "moat serve: {}\n", listening.message());
         return kExitError;

@@ -12,6 +12,7 @@ struct ServeOptions {
     std::string tls_cert, tls_key;
     std::string db;                    // metadata database (later: PostgreSQL URL); default DATA/metadata.db
     std::string admin_password_file;   // creates/updates the account "admin" (auth module)
+    std::string external_url;          // the registry's public URL, for the token realm behind a proxy
     std::string ready_file;            // written with the bound address once serving (tests, scripts)
     bool insecure_plain_http = false;  // allow plain HTTP on a non-loopback address
     bool no_auth = false;              // everyone may do everything (loopback tests)

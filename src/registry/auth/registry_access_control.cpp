@@ -106,9 +106,10 @@ Authentication RegistryAccessControl::check_password(std::string_view user, std:
     auto account = accounts_.find_user(user);
     if (!account || !*account) {
         // Cost an unknown user the same as a wrong password, so timing does not reveal accounts.
-        static const std::string decoy = hash_password("decoy password").ok()
-                                             ? hash_password("decoy password").value()
-                                             : std::string();
+        static const std::string decoy = [] {
+            auto hash = hash_password("decoy password");
+            return hash.ok() ? hash.value() : std::string();
+        }();
         (void)verify_password(decoy, password);
         return failed;
     }

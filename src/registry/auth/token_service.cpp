@@ -103,20 +103,23 @@ Result<TokenService> TokenService::open(const std::filesystem::path& key_file, s
     if (fd < 0 && errno == ENOENT) {
         std::string secret(kSecretBytes, '\0');
         randombytes_buf(secret.data(), secret.size());
-        // O_EXCL: when two servers start at once, one creates the key and the other reads it.
+        // Written whole under a temporary name, then link()ed into place: link fails when the
+        // name exists, so when two servers start at once one key wins and the other reads it.
         std::filesystem::path temp = key_file;
         temp += fmt::format(".tmp{}", ::getpid());
+        ::unlink(temp.c_str());  // left over from a crash
         int out = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (out < 0) return Error{fmt::format("{}: cannot create the token signing key", key_file.string())};
         bool written = ::write(out, secret.data(), secret.size()) == static_cast<ssize_t>(secret.size()) &&
                        ::fsync(out) == 0;
         ::close(out);
-        if (!written || ::link(temp.c_str(), key_file.c_str()) != 0) {
-            ::unlink(temp.c_str());
-            if (errno != EEXIST || !written)
+        int link_error = 0;
+        if (written && ::link(temp.c_str(), key_file.c_str()) != 0) link_error = errno;
+        ::unlink(temp.c_str());
+        if (!written || link_error != 0) {
+            if (!written || link_error != EEXIST)
                 return Error{fmt::format("{}: cannot write the token signing key", key_file.string())};
         } else {
-            ::unlink(temp.c_str());
             return TokenService(std::move(secret), std::move(issuer));
         }
         fd = ::open(key_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

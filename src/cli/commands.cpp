@@ -98,6 +98,8 @@ int run_cli(int argc, char** argv) {
                     "administrators may pull images the policy blocks");
     serve->add_option("--scan-workers", serve_options.scan_workers, "scan threads (default 1)");
     serve->add_option("--admin-password-file", serve_options.admin_password_file, "password of the account admin");
+    serve->add_option("--external-url", serve_options.external_url,
+                      "public URL of the registry (token realm), when behind a proxy");
     serve->add_option("--tls-cert", serve_options.tls_cert, "PEM certificate chain");
     serve->add_option("--tls-key", serve_options.tls_key, "PEM private key");
     serve->add_option("--ready-file", serve_options.ready_file, "write the bound address here once listening");

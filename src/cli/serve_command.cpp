@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "registry/api/security_api.h"
+#include "registry/auth/registry_auth.h"
 #include "registry/garbage_collector.h"
 #include "registry/scan/policy_gate.h"
 #include "registry/scan/scan_service.h"
@@ -66,21 +67,15 @@ Result<std::map<std::string, std::string>> read_config(const std::string& path) 
     return values;
 }
 
-// Whoever may do what. With --no-auth everyone may do everything; otherwise the account module
-// decides (registry/auth), composed here once it exists.
-std::unique_ptr<registry::AccessControl> make_access_control(const ServeOptions& options, std::string* error) {
-    if (options.no_auth) return std::make_unique<registry::OpenAccess>();
-    *error = "accounts are not available in this build: run with --no-auth";
-    return nullptr;
-}
-
 // Registry security composed: the scan store and service (scan on push, schedule, rematch on
 // database updates), the pull gate in the distribution API, the security API and the admission
 // webhook.
 class RegistrySecurity {
 public:
+    // `accounts`: the accounts API, which answers the /api/v1/ paths this module does not own.
     static Result<std::unique_ptr<RegistrySecurity>> open(const ServeOptions& options, registry::RegistryServer& server,
-                                                          registry::AccessControl& access) {
+                                                          registry::AccessControl& access,
+                                                          registry::AdminApi* accounts) {
         std::unique_ptr<RegistrySecurity> security(new RegistrySecurity());
         auto store = registry::SqliteScanStore::open(std::filesystem::path(options.data) / "metadata.db");
         if (!store) return store.error();
@@ -105,8 +100,9 @@ public:
         security->api_ = std::make_unique<registry::SecurityApi>(*security->scans_, *security->store_,
                                                                   server.metadata(), access, api_options);
         registry::SecurityApi* api = security->api_.get();
-        server.router().add("/api/v1/", [api](registry::HttpRequest& request) {
+        server.router().add("/api/v1/", [api, accounts](registry::HttpRequest& request) {
             if (auto answer = api->handle(request)) return std::move(*answer);
+            if (accounts) return accounts->handle(request);
             return registry::HttpResponse::json(404, R"({"error":"no such API endpoint"})");
         });
         server.router().add("/admission/validate",
@@ -193,6 +189,8 @@ int run_serve(ServeOptions options) {
         fill(options.tls_cert, "tls_cert");
         fill(options.tls_key, "tls_key");
         fill(options.db, "db");
+        fill(options.external_url, "external_url");
+        fill(options.admin_password_file, "admin_password_file");
     }
     if (options.listen.empty()) options.listen = "127.0.0.1:5000";
     if (options.data.empty()) options.data = "moat-data";
@@ -217,12 +215,27 @@ int run_serve(ServeOptions options) {
         fmt::print(stderr, "moat serve: WARNING: serving plain HTTP on {} (not loopback): traffic can be read and "
                            "altered in transit\n", options.listen);
     }
-    std::string error;
-    auto access = make_access_control(options, &error);
-    if (!access) {
-        fmt::print(stderr, "moat serve: {}\n", error);
-        return kExitUsage;
+    // Whoever may do what: with --no-auth everyone may do everything; otherwise accounts,
+    // namespaces and tokens (registry/auth) decide.
+    std::unique_ptr<registry::RegistryAuth> auth;
+    std::unique_ptr<registry::AccessControl> open_access;
+    if (options.no_auth) {
+        open_access = std::make_unique<registry::OpenAccess>();
+    } else {
+        registry::RegistryAuthOptions auth_options;
+        auth_options.data_dir = options.data;
+        auth_options.admin_password_file = options.admin_password_file;
+        auth_options.access.external_url = options.external_url;
+        auto opened = registry::RegistryAuth::open(auth_options);
+        if (!opened) {
+            fmt::print(stderr, "moat serve: {}\n", opened.error().message);
+            return kExitError;
+        }
+        auth = std::move(*opened);
+        if (auto users = auth->accounts().list_users(); users && users->empty())
+            fmt::print(stderr, "moat serve: no accounts yet: give --admin-password-file to create the account admin\n");
     }
+    registry::AccessControl* access = auth ? static_cast<registry::AccessControl*>(&auth->access()) : open_access.get();
 
     registry::RegistryOptions registry_options;
     registry_options.data_dir = options.data;
@@ -242,7 +255,8 @@ int run_serve(ServeOptions options) {
         fmt::print(stderr, "moat serve: {}: {}\n", options.data, server.error().message);
         return kExitError;
     }
-    auto security = RegistrySecurity::open(options, **server, *access);
+    if (auth) auth->install((*server)->router());
+    auto security = RegistrySecurity::open(options, **server, *access, auth ? &auth->api() : nullptr);
     if (!security) {
         fmt::print(stderr, "moat serve: {}\n", security.error().message);
         return kExitError;

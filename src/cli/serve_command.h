@@ -17,6 +17,7 @@ struct ServeOptions {
     bool policy_bypass_admins = false;        // administrators pull blocked images
     int scan_workers = 1;
     std::string admin_password_file;   // creates/updates the account "admin" (auth module)
+    std::string external_url;          // the registry's public URL, for the token realm behind a proxy
     std::string ready_file;            // written with the bound address once serving (tests, scripts)
     bool insecure_plain_http = false;  // allow plain HTTP on a non-loopback address
     bool no_auth = false;              // everyone may do everything (loopback tests)

@@ -170,7 +170,9 @@ HttpResponse DistributionApi::handle(HttpRequest& request) {
     AccessDecision decision = access_.authorize(request, route->name, action);
     if (decision.outcome == AccessOutcome::unauthenticated) {
         std::string scope = fmt::format("repository:{}:{}", route->name,
-                                        action == RepositoryAction::pull ? "pull" : "pull,push");
+                                        action == RepositoryAction::pull     ? "pull"
+                                        : action == RepositoryAction::remove ? "delete"
+                                                                             : "pull,push");
         return access_.challenge(request, scope);
     }
     if (decision.outcome == AccessOutcome::denied)

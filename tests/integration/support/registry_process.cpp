@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -68,8 +69,10 @@ RegistryProcess::RegistryProcess(const fs::path& data_dir, const std::vector<std
     scratch_ = fs::temp_directory_path() / ("moat-registry-process-" + std::to_string(random()));
     fs::create_directories(scratch_);
     fs::path ready = scratch_ / "ready";
-    std::vector<std::string> argv = {MOAT_BINARY, "serve", "--no-auth", "--listen", "127.0.0.1:0",
+    std::vector<std::string> argv = {MOAT_BINARY, "serve", "--listen", "127.0.0.1:0",
                                      "--data", data_dir.string(), "--ready-file", ready.string()};
+    // Accounts when the test gives an admin password; otherwise everyone may do everything.
+    if (std::find(extra.begin(), extra.end(), "--admin-password-file") == extra.end()) argv.push_back("--no-auth");
     argv.insert(argv.end(), extra.begin(), extra.end());
     std::string log = (scratch_ / "stderr").string();
     pid_ = ::fork();

@@ -15,7 +15,8 @@ namespace moat::testing {
 class RegistryProcess {
 public:
     // Starts `moat serve --no-auth --listen 127.0.0.1:0 --data DATA` plus `extra` arguments and
-    // waits until it listens; address() is empty when it did not start.
+    // waits until it listens; address() is empty when it did not start. With
+    // --admin-password-file among `extra`, accounts apply (no --no-auth).
     RegistryProcess(const std::filesystem::path& data_dir, const std::vector<std::string>& extra = {});
     ~RegistryProcess();
     RegistryProcess(const RegistryProcess&) = delete;

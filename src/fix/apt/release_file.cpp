@@ -151,7 +151,7 @@ Result<ReleaseFile> parse_release(std::string_view text) {
             continue;
         }
         auto colon = line.find(':');
-        if (colon == std::string::npos) return Error{fmt::format("Release: malformed line '{}'", line.substr(0, 80))};
+        if (colon == std::string::npos) continue;  // not a field; fields that matter are checked below
         field = line.substr(0, colon);
         std::string value = trim(std::string_view(line).substr(colon + 1));
         if (field == "Suite") release.suite = value;

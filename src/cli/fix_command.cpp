@@ -7,13 +7,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <sstream>
 
 #include "cli/scan_command.h"
-#include "fix/apt/apt_fix.h"
 #include "fix/fix_requests.h"
 #include "fix/image_fixer.h"
+#include "fix/package_family.h"
 #include "image/image.h"
 #include "util/temp_dir.h"
 #include "vulndb/matcher.h"
@@ -40,43 +39,10 @@ std::vector<std::string> split_list(const std::string& text) {
     return out;
 }
 
-// Which package family moat can fix on this OS, or why not.
-Status check_os_supported(const OsInfo& os) {
-    static const std::set<std::string> debian = {"debian", "ubuntu"};
-    static const std::set<std::string> rpm = {
-        "redhat", "centos", "rocky", "alma",          "oracle",
-        "amazon", "fedora", "sles",  "opensuse-leap", "opensuse-tumbleweed"};
-    if (debian.count(os.family)) return Status::Ok();
-    if (os.family == "alpine") return Error{"moat fix: alpine images are not supported yet"};
-    if (rpm.count(os.family))
-        return Error{fmt::format("moat fix: {} images (rpm) are not supported yet", os.family)};
-    return Error{fmt::format("moat fix: cannot fix this image: its OS ({}) is not Debian or Ubuntu",
-                             os.family.empty() ? "unknown" : os.family)};
-}
-
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
     return out;
-}
-
-// The package side: the apt planner (fix/apt) reads the repositories (--repo, else the image's
-// own sources), verifies their signed indexes, picks versions and downloads verified .debs.
-Result<fix::FixPlan> plan_from_repositories(const std::vector<fix::FixRequest>& requests,
-                                            const std::vector<Package>& packages, const std::filesystem::path& rootfs,
-                                            const std::filesystem::path& download_dir, const FixOptions& options) {
-    fix::AptFixOptions apt;
-    apt.rootfs_or_sources = rootfs;
-    apt.repos = options.repos;
-    if (!options.keyring.empty()) apt.keyring = options.keyring;
-    apt.download_dir = download_dir;
-    std::vector<fix::InstalledDeb> installed;
-    for (const auto& package : packages) {
-        if (package.type != "deb") continue;
-        installed.push_back({package.name, package.version, package.arch, "install ok installed", package.source_name});
-        if (!package.arch.empty() && package.arch != "all") apt.arch = package.arch;
-    }
-    return fix::plan_apt_fixes(apt, requests, installed);
 }
 
 }  // namespace
@@ -103,12 +69,13 @@ int run_fix(const FixOptions& options) {
     scan.offline = options.offline;
     auto inventory = inventory_image(scan.image);
     if (!inventory) return fail(inventory.error().message);
-    if (Status supported = check_os_supported(inventory->os.value_or(OsInfo{})); !supported.ok())
-        return fail(supported.message());
+    auto family = fix::package_family_for(inventory->os.value_or(OsInfo{}));
+    if (!family) return fail(family.error().message);
     auto db = prepare_database(scan);
     if (!db) return fail(db.error().message);
     auto findings = Matcher(**db).match(inventory->packages, inventory->os);
-    auto requests = fix::build_fix_requests(findings, split_list(options.only));
+    auto requests =
+        fix::build_fix_requests(findings, split_list(options.only), (*family)->package_type());
 
     // The image is unpacked first: the planner reads its apt sources from the rootfs.
     std::optional<fix::FixSession> session;
@@ -140,17 +107,15 @@ int run_fix(const FixOptions& options) {
     auto download_start = std::chrono::steady_clock::now();
     fix::FixPlan plan;
     if (!requests.empty()) {
-        if (!options.debs.empty()) {
-            std::vector<std::filesystem::path> debs(options.debs.begin(), options.debs.end());
-            auto local = fix::plan_from_local_debs(requests, debs);
-            if (!local) return fail(local.error().message);
-            plan = std::move(*local);
-        } else {
-            auto planned = plan_from_repositories(requests, inventory->packages, session->rootfs(),
-                                                  work / "downloads", options);
-            if (!planned) return fail(planned.error().message);
-            plan = std::move(*planned);
-        }
+        fix::FamilyFixOptions family_options;
+        family_options.repos = options.repos;
+        family_options.keyring = options.keyring;
+        family_options.local_packages.assign(options.debs.begin(), options.debs.end());
+        family_options.download_dir = work / "downloads";
+        auto planned =
+            (*family)->plan(session->rootfs(), requests, inventory->packages, family_options);
+        if (!planned) return fail(planned.error().message);
+        plan = std::move(*planned);
     }
     double download_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - download_start).count();
@@ -166,7 +131,11 @@ int run_fix(const FixOptions& options) {
 
     std::optional<fix::FixOutcome> outcome;
     if (!plan.packages.empty()) {
-        auto applied = session->install_and_write(*source, plan, *target);
+        const fix::PackageFamily& installer = **family;
+        auto applied = session->install_and_write(
+            *source, plan, *target, {}, [&](const std::filesystem::path& rootfs, const fix::FixPlan& p) {
+                return installer.install(rootfs, p, fix::InstallOptions{});
+            });
         if (!applied) return fail(applied.error().message);
         outcome = std::move(*applied);
     }

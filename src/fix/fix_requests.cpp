@@ -48,10 +48,11 @@ Result<std::pair<std::string, std::string>> deb_identity(const std::filesystem::
 }  // namespace
 
 std::vector<FixRequest> build_fix_requests(const std::vector<VulnerabilityFinding>& findings,
-                                           const std::vector<std::string>& only) {
+                                           const std::vector<std::string>& only,
+                                           const std::string& package_type) {
     std::map<std::tuple<std::string, std::string, std::string>, FixRequest> by_package;
     for (const auto& finding : findings) {
-        if (finding.package.type != "deb" || finding.fixed_version.empty() || finding.malicious)
+        if (finding.package.type != package_type || finding.fixed_version.empty() || finding.malicious)
             continue;
         if (!wanted(finding, only)) continue;
         auto key =

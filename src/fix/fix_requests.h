@@ -13,10 +13,11 @@
 
 namespace moat::fix {
 
-// `only`: finding ids (or aliases) to fix; empty means all. Only deb packages with a fixed
-// version are requested.
+// `only`: finding ids (or aliases) to fix; empty means all. Only packages of `package_type`
+// ("deb", "apk", "rpm": the image's package family) with a fixed version are requested.
 std::vector<FixRequest> build_fix_requests(const std::vector<VulnerabilityFinding>& findings,
-                                           const std::vector<std::string>& only);
+                                           const std::vector<std::string>& only,
+                                           const std::string& package_type = "deb");
 
 // A plan from .deb files already on disk (`moat fix --deb FILE`): each file's package and
 // version are read from its control file; requests no file upgrades are listed as unfixable.

@@ -67,13 +67,17 @@ Result<FixSession> FixSession::unpack(const ImageSource& image, const fs::path& 
 
 Result<FixOutcome> FixSession::install_and_write(const ImageSource& image, const FixPlan& plan,
                                                  const ImageTarget& target,
-                                                 const InstallOptions& install_options) {
+                                                 const InstallOptions& install_options,
+                                                 const PackageInstaller& installer) {
     FixOutcome outcome;
     outcome.timings.unpack_seconds = unpack_seconds_;
     auto start = std::chrono::steady_clock::now();
-    std::vector<fs::path> debs;
-    for (const auto& package : plan.packages) debs.push_back(package.file);
-    auto installed = install_debs(rootfs_, debs, install_options);
+    auto install_debs_of = [&](const fs::path& rootfs, const FixPlan& debs_plan) {
+        std::vector<fs::path> debs;
+        for (const auto& package : debs_plan.packages) debs.push_back(package.file);
+        return install_debs(rootfs, debs, install_options);
+    };
+    auto installed = installer ? installer(rootfs_, plan) : install_debs_of(rootfs_, plan);
     if (!installed) return installed.error();
     outcome.install = std::move(*installed);
     outcome.timings.install_seconds = seconds_since(start);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "fix/deb_installer.h"
@@ -21,6 +22,11 @@ struct FixTimings {
     double layer_seconds = 0;  // snapshot diff and the layer tar.gz
     double write_seconds = 0;  // config, manifest, index or archive
 };
+
+// Installs a plan's package files into the unpacked rootfs (one per package family; the default
+// is install_debs).
+using PackageInstaller = std::function<Result<InstallReport>(const std::filesystem::path& rootfs,
+                                                             const FixPlan& plan)>;
 
 struct FixOutcome {
     InstallReport install;
@@ -44,10 +50,12 @@ class FixSession {
     const std::filesystem::path& rootfs() const { return rootfs_; }
     double unpack_seconds() const { return unpack_seconds_; }
 
-    // Installs the plan's packages and writes `target`.
+    // Installs the plan's packages with `installer` (default: .debs by install_debs) and
+    // writes `target`.
     Result<FixOutcome> install_and_write(const ImageSource& image, const FixPlan& plan,
                                          const ImageTarget& target,
-                                         const InstallOptions& install_options = {});
+                                         const InstallOptions& install_options = {},
+                                         const PackageInstaller& installer = {});
 
   private:
     std::filesystem::path work_dir_, rootfs_;

@@ -35,6 +35,11 @@ bool is_installed_package_json(std::string_view path) {
 std::optional<Package> parse_node_package_json(std::string_view text,
                                                std::vector<std::string>& warnings) {
     simdjson::dom::parser parser;
+    return parse_node_package_json(parser, text, warnings);
+}
+
+std::optional<Package> parse_node_package_json(simdjson::dom::parser& parser, std::string_view text,
+                                               std::vector<std::string>& warnings) {
     auto root = npm::parse_json(parser, text, warnings);
     if (!root) return std::nullopt;
     simdjson::dom::object manifest;
@@ -77,9 +82,10 @@ PathInterest NodePackageAnalyzer::interest() const {
 std::vector<Package> NodePackageAnalyzer::analyze(const FileView& files, const AnalysisContext&,
                                                   std::vector<std::string>& warnings) const {
     std::vector<Package> packages;
+    simdjson::dom::parser parser;
     for (const auto& file : files.files_matching(is_installed_package_json)) {
         std::vector<std::string> notes;
-        auto package = parse_node_package_json(file.bytes, notes);
+        auto package = parse_node_package_json(parser, file.bytes, notes);
         for (auto& note : notes) warnings.push_back(fmt::format("{}: {}", file.path, note));
         if (!package) continue;
         package->path = file.path;

@@ -8,6 +8,10 @@
 
 #include "analyze/analyzer.h"
 
+namespace simdjson::dom {
+class parser;
+}
+
 namespace moat {
 
 // Whether `path` is the manifest of an installed package: ".../node_modules/<name>/package.json"
@@ -16,7 +20,10 @@ namespace moat {
 bool is_installed_package_json(std::string_view path);
 
 // The package a package.json describes (type npm, name, version, licenses), or nothing with a
-// warning when it is not a JSON object or lacks a string name or version.
+// warning when it is not a JSON object or lacks a string name or version. `parser` may be
+// reused across calls (it keeps its buffers).
+std::optional<Package> parse_node_package_json(simdjson::dom::parser& parser, std::string_view text,
+                                               std::vector<std::string>& warnings);
 std::optional<Package> parse_node_package_json(std::string_view text,
                                                std::vector<std::string>& warnings);
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace moat::npm {
 
 std::optional<simdjson::dom::element> parse_json(simdjson::dom::parser& parser, std::string_view text,
@@ -10,10 +12,15 @@ std::optional<simdjson::dom::element> parse_json(simdjson::dom::parser& parser, 
         warnings.emplace_back("empty file");
         return std::nullopt;
     }
-    if (auto error = parser.allocate(text.size(), kMaxJsonDepth); error != simdjson::SUCCESS) {
-        warnings.push_back(fmt::format("cannot parse {} bytes of JSON: {}", text.size(),
-                                       simdjson::error_message(error)));
-        return std::nullopt;
+    // Grow-only: a parser reused over thousands of small package.json files allocates once.
+    if (text.size() > parser.capacity() || parser.max_depth() != kMaxJsonDepth) {
+        constexpr size_t kMinCapacity = 64 * 1024;
+        if (auto error = parser.allocate(std::max(text.size(), kMinCapacity), kMaxJsonDepth);
+            error != simdjson::SUCCESS) {
+            warnings.push_back(fmt::format("cannot parse {} bytes of JSON: {}", text.size(),
+                                           simdjson::error_message(error)));
+            return std::nullopt;
+        }
     }
     simdjson::dom::element root;
     if (auto error = parser.parse(text.data(), text.size(), true).get(root);

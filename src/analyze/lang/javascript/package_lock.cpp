@@ -284,13 +284,14 @@ std::vector<Package> NpmLockAnalyzer::analyze(const FileView& files, const Analy
     // Whether an installed package.json at `path` yields a package (then that one is reported);
     // parse results are kept per installed file, since several locks may ask.
     std::unordered_map<std::string, bool> parsed;
+    simdjson::dom::parser parser;
     auto installed_at = [&](const std::string& path) {
         const auto manifest = files.read(path);
         if (!manifest || !is_installed_package_json(manifest->path)) return false;
         auto [it, fresh] = parsed.try_emplace(manifest->path, false);
         if (fresh) {
             std::vector<std::string> ignored;  // NodePackageAnalyzer reports its problems
-            it->second = parse_node_package_json(manifest->bytes, ignored).has_value();
+            it->second = parse_node_package_json(parser, manifest->bytes, ignored).has_value();
         }
         return it->second;
     };

@@ -58,8 +58,13 @@ int run_cli(int argc, char** argv) {
 
     FixOptions fix_options;
     auto* fix = app.add_subcommand("fix", "upgrade vulnerable OS packages into a new image <tag>_fix");
-    fix->add_option("IMAGE", fix_options.image, "oci:DIR[:TAG] or docker-archive:FILE")->required();
-    fix->add_option("--output,-o", fix_options.output, "write the fixed image to oci:DIR[:TAG] or docker-archive:FILE");
+    fix->add_option("IMAGE", fix_options.image, "oci:DIR[:TAG], docker-archive:FILE or HOST[:PORT]/REPO:TAG")
+        ->required();
+    fix->add_option("--output,-o", fix_options.output,
+                    "write the fixed image to oci:DIR[:TAG], docker-archive:FILE or HOST[:PORT]/REPO:TAG");
+    fix->add_flag("--insecure", fix_options.insecure, "registry images: use plain HTTP (loopback, private networks)");
+    fix->add_option("--username", fix_options.username, "registry: user name (else MOAT_REGISTRY_USERNAME or auth files)");
+    fix->add_option("--password", fix_options.password, "registry: password (else MOAT_REGISTRY_PASSWORD)");
     fix->add_flag("--overwrite", fix_options.overwrite, "replace the tag instead of writing <tag>_fix");
     fix->add_option("--only", fix_options.only, "fix only these finding ids (CVE-1,CVE-2)");
     fix->add_option("--db", fix_options.db, "vulnerability database (default: $XDG_CACHE_HOME/moat/db)");

@@ -14,6 +14,7 @@
 #include "fix/image_fixer.h"
 #include "fix/package_family.h"
 #include "image/image.h"
+#include "image/registry_client.h"
 #include "util/temp_dir.h"
 #include "vulndb/matcher.h"
 
@@ -49,13 +50,12 @@ std::string join(const std::vector<std::string>& items) {
 
 int run_fix(const FixOptions& options) {
     const auto& ref = options.image;
-    if (!ref.starts_with("oci:") && !ref.starts_with("docker-archive:") && !ref.starts_with("dir:"))
-        return fail("moat fix: registry images are not supported yet; use oci: or docker-archive:");
     if (ref.starts_with("dir:"))
-        return fail("moat fix: dir: images have no layers to add to; use oci: or docker-archive:");
-    if (!options.output.empty() && !options.output.starts_with("oci:") &&
-        !options.output.starts_with("docker-archive:"))
-        return fail("moat fix: registry images are not supported yet; use oci: or docker-archive:");
+        return fail("moat fix: dir: images have no layers to add to; use oci:, docker-archive: "
+                    "or a registry image");
+    // A bad output (or an input moat cannot write back to) fails before any work.
+    if (auto checked = fix::resolve_target(ref, options.output, options.overwrite, {}); !checked)
+        return fail(checked.error().message);
     if (::geteuid() != 0 && !options.quiet)
         std::fprintf(stderr,
                      "moat fix: not running as root: packages will be unpacked directly and "
@@ -64,6 +64,9 @@ int run_fix(const FixOptions& options) {
     ScanOptions scan;
     scan.image.image = ref;
     scan.image.quiet = options.quiet;
+    scan.image.insecure = options.insecure;
+    scan.image.username = options.username;
+    scan.image.password = options.password;
     scan.db = options.db;
     scan.skip_db_update = options.skip_db_update;
     scan.offline = options.offline;
@@ -92,13 +95,23 @@ int run_fix(const FixOptions& options) {
         }
     } cleanup{work};
     if (!requests.empty()) {
-        auto opened = open_image(ref, OpenOptions{});
+        OpenOptions open_options;
+        open_options.insecure = options.insecure;
+        open_options.username = options.username;
+        open_options.password = options.password;
+        auto opened = open_image(ref, open_options);
         if (!opened) return fail(opened.error().message);
         source = std::move(*opened);
         auto resolved = fix::resolve_target(ref, options.output, options.overwrite,
                                             source->metadata().repo_tags);
         if (!resolved) return fail(resolved.error().message);
         target = std::move(*resolved);
+        if (target->kind == fix::ImageTarget::Kind::Registry) {
+            target->registry_options.plain_http = options.insecure;
+            target->registry_options.credentials =
+                options.username.empty() ? find_registry_credentials(target->registry)
+                                         : RegistryCredentials{options.username, options.password};
+        }
         auto unpacked = fix::FixSession::unpack(*source, work);
         if (!unpacked) return fail(unpacked.error().message);
         session = std::move(*unpacked);

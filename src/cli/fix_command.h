@@ -20,6 +20,8 @@ struct FixOptions {
     bool skip_db_update = false;
     bool offline = false;
     bool quiet = false;
+    bool insecure = false;  // registry images: plain HTTP
+    std::string username, password;
 };
 
 int run_fix(const FixOptions& options);

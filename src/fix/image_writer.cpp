@@ -13,6 +13,7 @@
 
 #include "image/byte_source.h"
 #include "image/digest.h"
+#include "image/image_reference.h"
 #include "image/manifest.h"
 
 namespace moat::fix {
@@ -134,12 +135,15 @@ Result<nlohmann::json> manifest_from_layers(const ImageSource& input,
     nlohmann::json layers = nlohmann::json::array();
     for (size_t index = 0; index < input.metadata().layers.size(); ++index) {
         const auto& layer = input.metadata().layers[index];
-        auto source = input.open_layer(index);
-        if (!source) return source.error();
-        unsigned char magic[2] = {0, 0};
-        auto got = (*source)->read(magic, 2);
-        bool gzip = got && *got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         std::string type = layer.media_type;
+        bool gzip = false;
+        if (type.empty()) {
+            auto source = input.open_layer(index);
+            if (!source) return source.error();
+            unsigned char magic[2] = {0, 0};
+            auto got = (*source)->read(magic, 2);
+            gzip = got && *got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        }
         if (type.empty())
             type = docker
                        ? (gzip ? kDockerLayerGzip : "application/vnd.docker.image.rootfs.diff.tar")
@@ -159,13 +163,16 @@ Result<nlohmann::json> manifest_from_layers(const ImageSource& input,
 
 std::string ImageTarget::ref() const {
     if (kind == Kind::DockerArchive) return "docker-archive:" + path.string();
+    if (kind == Kind::Registry) return registry + "/" + repository + ":" + tag;
     return "oci:" + path.string() + ":" + tag;
 }
 
 Result<ImageTarget> resolve_target(const std::string& input_ref, const std::string& output_ref,
                                    bool overwrite, const std::vector<std::string>& repo_tags) {
-    const std::string unsupported =
-        "moat fix: registry images are not supported yet; use oci: or docker-archive:";
+    const std::string unsupported = fmt::format(
+        "moat fix: {}: not an image reference moat can write (oci:DIR[:TAG], "
+        "docker-archive:FILE or HOST[:PORT]/REPO:TAG)",
+        output_ref.empty() ? input_ref : output_ref);
     ImageTarget target;
     std::string input_tag;  // oci tag, or the archive's "repo:tag"
     if (input_ref.starts_with("oci:")) {
@@ -190,6 +197,19 @@ Result<ImageTarget> resolve_target(const std::string& input_ref, const std::stri
                 "--output"};
     } else if (input_ref.starts_with("dir:")) {
         return Error{"moat fix: dir: images have no layers to add to; use oci: or docker-archive:"};
+    } else if (names_registry_host(input_ref)) {
+        auto reference = parse_image_reference(input_ref);
+        if (!reference) return reference.error();
+        if (reference->tag.empty() && output_ref.empty())
+            return Error{fmt::format(
+                "moat fix: {} names the image by digest: give the fixed image a name with "
+                "--output HOST/REPO:TAG",
+                input_ref)};
+        input_tag = reference->tag;
+        target.kind = ImageTarget::Kind::Registry;
+        target.registry = reference->registry;
+        target.repository = reference->repository;
+        target.tag = overwrite ? input_tag : input_tag + "_fix";
     } else {
         return Error{unsupported};
     }
@@ -215,6 +235,22 @@ Result<ImageTarget> resolve_target(const std::string& input_ref, const std::stri
             target.tag = spec.substr(colon + 1);
         else if (base_tag.find(':') == std::string::npos)
             target.tag = "moat-fixed:" + base_tag;
+    } else if (names_registry_host(output_ref)) {
+        auto reference = parse_image_reference(output_ref);
+        if (!reference) return reference.error();
+        if (!reference->digest.empty())
+            return Error{fmt::format("moat fix: --output {}: name a tag, not a digest", output_ref)};
+        target.kind = ImageTarget::Kind::Registry;
+        target.registry = reference->registry;
+        target.repository = reference->repository;
+        // parse_image_reference says "latest" for a bare name; an explicit tag wins.
+        bool tagged = output_ref.find(':', output_ref.rfind('/') + 1) != std::string::npos;
+        if (tagged)
+            target.tag = reference->tag;
+        else if (!base_tag.empty())
+            target.tag = base_tag.substr(base_tag.rfind(':') + 1);
+        else
+            target.tag = reference->tag;
     } else {
         return Error{unsupported};
     }
@@ -346,6 +382,42 @@ Result<FixedImage> write_oci(const ImageSource& input, const ImageTarget& target
     return FixedImage{target.ref(), manifest_digest, config_digest};
 }
 
+// Pushes what the registry lacks: the input's layers (when the target repository has not got
+// them), the new layer, the config, then the manifest under the tag — last, so that a refused
+// or failed push leaves the tag as it was.
+Result<FixedImage> write_registry(const ImageSource& input, const ImageTarget& target,
+                                  const WrittenLayer& layer, const std::string& config_bytes,
+                                  const std::string& config_digest, const nlohmann::json& manifest) {
+    RegistryClient client(target.registry, target.registry_options);
+    const std::string& repository = target.repository;
+    for (size_t index = 0; index < input.metadata().layers.size(); ++index) {
+        std::string digest = input.expected_layer_digest(index);
+        if (!is_sha256_digest(digest))
+            return Error{
+                fmt::format("{}: layer {} has no usable digest", input.metadata().ref, index)};
+        auto present = client.blob_exists(repository, digest);
+        if (!present) return present.error();
+        if (*present) continue;
+        fs::path copy = layer.file.parent_path() / fmt::format("input-layer-{}.blob", index);
+        if (Status copied = copy_layer_blob(input, index, copy); !copied.ok()) return copied.error();
+        Status pushed = client.push_blob(repository, digest, copy);
+        std::error_code ignored;
+        fs::remove(copy, ignored);
+        if (!pushed.ok()) return pushed.error();
+    }
+    if (Status pushed = client.push_blob(repository, layer.digest, layer.file); !pushed.ok())
+        return pushed.error();
+    if (Status pushed = client.push_blob_bytes(repository, config_digest, config_bytes); !pushed.ok())
+        return pushed.error();
+    std::string manifest_bytes = json_bytes(manifest);
+    std::string media_type = manifest.value("mediaType", std::string(kOciManifest));
+    if (Status pushed = client.push_manifest(repository, target.tag, media_type, manifest_bytes);
+        !pushed.ok())
+        return Error{fmt::format("moat fix: the registry refused the fixed image {}: {}",
+                                 target.ref(), pushed.message())};
+    return FixedImage{target.ref(), sha256_digest(manifest_bytes), config_digest};
+}
+
 // A member of the docker-archive being written.
 Status add_member(archive* writer, const std::string& name, uint64_t size,
                   const std::function<Status(archive*)>& write_body) {
@@ -469,8 +541,13 @@ Result<FixedImage> write_fixed_image(const ImageSource& input, const ImageTarget
     auto manifest = input_manifest(input);
     if (!manifest) return manifest.error();
     if (manifest->is_null()) {
-        std::string type =
-            target.kind == ImageTarget::Kind::DockerArchive ? kDockerManifest : kOciManifest;
+        // Registry inputs keep their family: docker layer types go with a docker manifest.
+        const auto& layers = input.metadata().layers;
+        bool docker_layers = !layers.empty() && layers.front().media_type.find("vnd.docker.") !=
+                                                    std::string::npos;
+        std::string type = target.kind == ImageTarget::Kind::DockerArchive || docker_layers
+                               ? kDockerManifest
+                               : kOciManifest;
         auto built = manifest_from_layers(input, type);
         if (!built) return built.error();
         *manifest = std::move(*built);
@@ -479,6 +556,8 @@ Result<FixedImage> write_fixed_image(const ImageSource& input, const ImageTarget
         fixed_manifest(*manifest, config_digest, config_bytes.size(), layer);
     if (target.kind == ImageTarget::Kind::OciLayout)
         return write_oci(input, target, layer, config_bytes, config_digest, new_manifest);
+    if (target.kind == ImageTarget::Kind::Registry)
+        return write_registry(input, target, layer, config_bytes, config_digest, new_manifest);
     return write_docker_archive(input, target, layer, config_bytes, config_digest, new_manifest);
 }
 

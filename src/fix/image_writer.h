@@ -10,19 +10,23 @@
 
 #include "fix/layer_writer.h"
 #include "image/image.h"
+#include "image/registry_client.h"
 #include "util/result.h"
 
 namespace moat::fix {
 
 struct ImageTarget {
-    enum class Kind { OciLayout, DockerArchive } kind = Kind::OciLayout;
+    enum class Kind { OciLayout, DockerArchive, Registry } kind = Kind::OciLayout;
     std::filesystem::path path;  // the layout directory or the archive file
-    std::string tag;             // OCI: the ref.name; docker-archive: "repo:tag"
-    std::string ref() const;     // "oci:DIR:TAG" or "docker-archive:FILE"
+    std::string tag;             // OCI: the ref.name; docker-archive: "repo:tag"; registry: tag
+    std::string registry, repository;        // registry targets: "HOST[:PORT]", "team/app"
+    RegistryClientOptions registry_options;  // registry targets: --insecure, credentials
+    std::string ref() const;  // "oci:DIR:TAG", "docker-archive:FILE" or "HOST/REPO:TAG"
 };
 
 // Where `moat fix INPUT [--output OUTPUT] [--overwrite]` writes. `repo_tags` are the input's
-// (docker-archive) tags.
+// (docker-archive) tags. A registry input is written back to its repository as <TAG>_fix (an
+// input named by digest needs --output); registry_options are left for the caller to fill.
 Result<ImageTarget> resolve_target(const std::string& input_ref, const std::string& output_ref,
                                    bool overwrite, const std::vector<std::string>& repo_tags);
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "image/digest.h"
+#include "support/fix_packages.h"
 #include "support/full_database.h"
 #include "support/run_command.h"
 
@@ -81,19 +82,6 @@ std::map<std::string, std::string> hash_tree(const fs::path& root) {
 json read_json(const fs::path& path) {
     std::ifstream in(path);
     return json::parse(in, nullptr, false);
-}
-
-std::map<std::string, std::string> dpkg_versions(const fs::path& rootfs,
-                                                 const std::set<std::string>& packages) {
-    std::vector<std::string> argv = {"dpkg-query",
-                                     "--admindir=" + (rootfs / "var/lib/dpkg").string(), "-W",
-                                     "-f=${Package} ${Version}\n"};
-    argv.insert(argv.end(), packages.begin(), packages.end());
-    auto result = run_command(argv);
-    std::map<std::string, std::string> out;
-    std::istringstream lines(result.out);
-    for (std::string name, version; lines >> name >> version;) out[name] = version;
-    return out;
 }
 
 class FixImage : public ::testing::Test {
@@ -227,29 +215,6 @@ TEST_F(FixImage, FromTheMirrorClosesTheFixedFindings) {
     fix_and_check({"--repo", security_mirror_ + " bookworm-security main", "--repo",
                    main_mirror_ + " bookworm main", "--repo",
                    main_mirror_ + " bookworm-updates main"});
-}
-
-// `--deb FILE` arguments for openssl and libssl3 at exactly the upgraded rootfs's versions,
-// fetched by apt; empty when apt cannot fetch them.
-std::vector<std::string> fetch_openssl_debs(const fs::path& upgraded, const fs::path& downloads,
-                                            std::string& why) {
-    auto reference = dpkg_versions(upgraded, {"libssl3", "openssl"});
-    fs::create_directories(downloads);
-    std::vector<std::string> extra;
-    for (const auto& [name, version] : reference) {
-        auto fetched = run_command(
-            {"sh", "-c",
-             "cd '" + downloads.string() + "' && apt-get download -q " + name + "=" + version});
-        if (fetched.exit_code != 0) {
-            why = "apt-get download " + name + "=" + version + " failed: " + fetched.err;
-            return {};
-        }
-    }
-    for (const auto& entry : fs::directory_iterator(downloads)) {
-        extra.push_back("--deb");
-        extra.push_back(entry.path().string());
-    }
-    return extra;
 }
 
 // The image half alone, with packages fetched by apt at exactly the upgraded rootfs's versions:

@@ -134,14 +134,42 @@ TEST(ResolveTarget, NeverWritesOverTheInputArchive) {
     EXPECT_FALSE(resolve_target("docker-archive:" + file, "", true, {"example/app:1"}).ok());
 }
 
-TEST(ResolveTarget, RegistryReferencesAreNotSupportedYet) {
-    auto target = resolve_target("registry.example.invalid/app:1.0", "", false, {});
+TEST(ResolveTarget, RegistryImageGoesBackToItsRepositoryAsTagFix) {
+    auto target = resolve_target("registry.example.invalid:5000/team/app:1.0", "", false, {});
+    ASSERT_TRUE(target.ok()) << target.error().message;
+    EXPECT_EQ(target->kind, ImageTarget::Kind::Registry);
+    EXPECT_EQ(target->registry, "registry.example.invalid:5000");
+    EXPECT_EQ(target->repository, "team/app");
+    EXPECT_EQ(target->ref(), "registry.example.invalid:5000/team/app:1.0_fix");
+    auto overwrite = resolve_target("registry.example.invalid/team/app:1.0", "", true, {});
+    ASSERT_TRUE(overwrite.ok());
+    EXPECT_EQ(overwrite->ref(), "registry.example.invalid/team/app:1.0");
+}
+
+TEST(ResolveTarget, RegistryOutputsTakeTheirTagOrTheFixTag) {
+    auto named = resolve_target("oci:/images/app:1.0", "reg.example.invalid/other/app:patched", false, {});
+    ASSERT_TRUE(named.ok());
+    EXPECT_EQ(named->ref(), "reg.example.invalid/other/app:patched");
+    auto untagged = resolve_target("oci:/images/app:1.0", "reg.example.invalid/other/app", false, {});
+    ASSERT_TRUE(untagged.ok());
+    EXPECT_EQ(untagged->ref(), "reg.example.invalid/other/app:1.0_fix");
+    auto from_archive = resolve_target("docker-archive:/images/app.tar", "reg.example.invalid/x", false,
+                                       {"example/app:2.1"});
+    ASSERT_TRUE(from_archive.ok());
+    EXPECT_EQ(from_archive->ref(), "reg.example.invalid/x:2.1_fix");
+}
+
+TEST(ResolveTarget, RegistryImageByDigestNeedsAnOutputName) {
+    const std::string by_digest =
+        "reg.example.invalid/team/app@sha256:" + std::string(64, 'a');
+    auto target = resolve_target(by_digest, "", false, {});
     ASSERT_FALSE(target.ok());
-    EXPECT_EQ(target.error().message,
-              "moat fix: registry images are not supported yet; use oci: or docker-archive:");
-    auto output =
-        resolve_target("oci:/images/app:1.0", "registry.example.invalid/app:1.0", false, {});
-    ASSERT_FALSE(output.ok());
+    EXPECT_NE(target.error().message.find("--output HOST/REPO:TAG"), std::string::npos);
+    EXPECT_TRUE(resolve_target(by_digest, "reg.example.invalid/team/app:fixed", false, {}).ok());
+    EXPECT_FALSE(resolve_target("oci:/images/app:1.0", "reg.example.invalid/team/app@" +
+                                                           by_digest.substr(by_digest.find('@') + 1),
+                                false, {})
+                     .ok());
 }
 
 }  // namespace

@@ -102,6 +102,10 @@ int run_cli(int argc, char** argv) {
     serve->add_flag("--policy-bypass-admins", serve_options.policy_bypass_admins,
                     "administrators may pull images the policy blocks");
     serve->add_option("--scan-workers", serve_options.scan_workers, "scan threads (default 1)");
+    serve->add_option("--fix-repo", serve_options.fix_repos,
+                      "the fix API: apt repository \"URI SUITE COMPONENT...\" instead of the image's sources (repeatable)");
+    serve->add_option("--fix-keyring", serve_options.fix_keyring, "the fix API: keyring for --fix-repo's InRelease");
+    serve->add_option("--fix-deb", serve_options.fix_debs, "the fix API: install these package files (repeatable)");
     serve->add_option("--admin-password-file", serve_options.admin_password_file, "password of the account admin");
     serve->add_option("--external-url", serve_options.external_url,
                       "public URL of the registry (token realm), when behind a proxy");

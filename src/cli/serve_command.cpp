@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "registry/api/fix_api.h"
 #include "registry/api/security_api.h"
 #include "registry/auth/registry_auth.h"
 #include "registry/garbage_collector.h"
@@ -100,8 +101,17 @@ public:
         security->api_ = std::make_unique<registry::SecurityApi>(*security->scans_, *security->store_,
                                                                   server.metadata(), access, api_options);
         registry::SecurityApi* api = security->api_.get();
-        server.router().add("/api/v1/", [api, accounts](registry::HttpRequest& request) {
+        registry::FixApiOptions fix_options;
+        fix_options.vulndb_path = vulndb;
+        fix_options.repos = options.fix_repos;
+        fix_options.keyring = options.fix_keyring;
+        fix_options.debs = options.fix_debs;
+        security->fix_ = std::make_unique<registry::FixApi>(*security->scans_, server.metadata(), access, *api,
+                                                             std::move(fix_options));
+        registry::FixApi* fixes = security->fix_.get();
+        server.router().add("/api/v1/", [api, fixes, accounts](registry::HttpRequest& request) {
             if (auto answer = api->handle(request)) return std::move(*answer);
+            if (auto answer = fixes->handle(request)) return std::move(*answer);
             if (accounts) return accounts->handle(request);
             return registry::HttpResponse::json(404, R"({"error":"no such API endpoint"})");
         });
@@ -111,7 +121,12 @@ public:
     }
 
     // Images pods name by the bound address (and localhost) are this registry's.
-    void listening_on(const std::string& bound) {
+    void listening_on(const std::string& bound, bool tls) {
+        // The fix API's child process reaches this server over loopback.
+        std::string self = bound;
+        for (const char* any : {"0.0.0.0:", "[::]:"})
+            if (self.starts_with(any)) self = "127.0.0.1:" + self.substr(std::string_view(any).size());
+        fix_->listening_on(self, tls);
         api_->add_registry_host(bound);
         if (size_t colon = bound.rfind(':'); colon != std::string::npos) {
             api_->add_registry_host("localhost" + bound.substr(colon));
@@ -152,6 +167,7 @@ private:
     std::unique_ptr<registry::ScanService> scans_;
     std::unique_ptr<registry::PolicyGate> gate_;
     std::unique_ptr<registry::SecurityApi> api_;
+    std::unique_ptr<registry::FixApi> fix_;
     std::thread ticker_;
     std::mutex mutex_;
     std::condition_variable wake_;
@@ -272,7 +288,7 @@ int run_serve(ServeOptions options) {
             return kExitError;
         }
     }
-    (*security)->listening_on(bound);
+    (*security)->listening_on(bound, tls);
     fmt::print("moat serve: listening on {}://{} (data {})\n", tls ? "https" : "http", bound, options.data);
     std::fflush(stdout);
 

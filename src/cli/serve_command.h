@@ -21,6 +21,9 @@ struct ServeOptions {
     std::string ready_file;            // written with the bound address once serving (tests, scripts)
     bool insecure_plain_http = false;  // allow plain HTTP on a non-loopback address
     bool no_auth = false;              // everyone may do everything (loopback tests)
+    // POST …/fix: apt lines, keyring and local package files instead of the image's own sources.
+    std::vector<std::string> fix_repos, fix_debs;
+    std::string fix_keyring;
 };
 
 struct GcOptions {

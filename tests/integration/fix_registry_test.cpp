@@ -35,6 +35,12 @@ std::string basic_header(const std::string& user, const std::string& password) {
     return "Authorization: Basic " + out;
 }
 
+// (package name, finding id) of a vulnerability finding; empty for the other kinds.
+std::pair<std::string, std::string> package_and_id(const json& finding) {
+    if (!finding.contains("package") || !finding["package"].is_object()) return {};
+    return {finding["package"].value("name", ""), finding.value("id", "")};
+}
+
 TEST(FixRegistry, FixedImageIsPushedAsTagFixAndImmutableTagsAreRefused) {
     const char* image = std::getenv("MOAT_TEST_IMAGE_DIR");
     const char* upgraded = std::getenv("MOAT_UPGRADED_ROOTFS");
@@ -106,7 +112,7 @@ TEST(FixRegistry, FixedImageIsPushedAsTagFixAndImmutableTagsAreRefused) {
                               env);
     ASSERT_EQ(rescan.exit_code, 0) << rescan.err;
     for (const auto& finding : json::parse(rescan.out, nullptr, false)["findings"])
-        EXPECT_FALSE(closed.count({finding["package"].value("name", ""), finding.value("id", "")}))
+        EXPECT_FALSE(closed.count(package_and_id(finding)))
             << finding.dump();
 
     // --overwrite of a tag an immutable rule covers: refused, the rule named, the tag unchanged.
@@ -128,6 +134,76 @@ TEST(FixRegistry, FixedImageIsPushedAsTagFixAndImmutableTagsAreRefused) {
                                  env);
     EXPECT_NE(by_digest.exit_code, 0);
     EXPECT_NE(by_digest.err.find("--output HOST/REPO:TAG"), std::string::npos) << by_digest.err;
+}
+
+// POST …/manifests/1.0/fix on moat's registry: the answer names 1.0_fix and its digest (which
+// skopeo sees), both reports are there and the fixed one lacks the closed findings; an anonymous
+// caller is challenged; an immutable tag is refused before any work.
+TEST(FixRegistry, FixApiCreatesTagFixScansItAndAnswersBothReports) {
+    const char* image = std::getenv("MOAT_TEST_IMAGE_DIR");
+    const char* upgraded = std::getenv("MOAT_UPGRADED_ROOTFS");
+    if (!image || !upgraded)
+        GTEST_SKIP() << "MOAT_TEST_IMAGE_DIR and MOAT_UPGRADED_ROOTFS are not set (scripts/test.sh sets them)";
+    if (::geteuid() != 0) GTEST_SKIP() << "moat fix's chroot install needs root";
+    if (run_command({"sh", "-c", "command -v skopeo"}).exit_code != 0) GTEST_SKIP() << "skopeo is not installed";
+    ScratchDir scratch;
+    std::string why;
+    auto debs = fetch_openssl_debs(upgraded, scratch / "debs", why);
+    if (debs.size() != 4) GTEST_SKIP() << why;
+    {
+        std::ofstream password(scratch / "admin-password");
+        password << kAdminPassword << "\n";
+    }
+    std::vector<std::string> serve = {"--admin-password-file", (scratch / "admin-password").string(), "--db",
+                                      full_database().string()};
+    for (size_t i = 1; i < debs.size(); i += 2) serve.insert(serve.end(), {"--fix-deb", debs[i]});
+    RegistryProcess registry(scratch / "data", serve);
+    ASSERT_FALSE(registry.address().empty()) << registry.log();
+    const std::string address = registry.address();
+    const std::string creds = std::string("admin:") + kAdminPassword;
+    const std::vector<std::string> env = {"REGISTRY_AUTH_FILE=" + (scratch / "auth.json").string()};
+    auto push = run_command({"skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", creds,
+                             "oci:" + (fs::path(image) / "oci").string() + ":1.0",
+                             "docker://" + address + "/team/app:1.0"},
+                            env);
+    ASSERT_EQ(push.exit_code, 0) << push.err << registry.log();
+    const std::string fix_path = "/api/v1/repositories/team/app/manifests/1.0/fix";
+    const std::vector<std::string> admin = {basic_header("admin", kAdminPassword), "Content-Type: application/json"};
+
+    EXPECT_EQ(http_exchange(address, "POST", fix_path, "{}").status, 401);
+    auto fixed = http_exchange(address, "POST", fix_path, R"({"overwrite": false})", admin);
+    ASSERT_EQ(fixed.status, 200) << fixed.body << registry.log();
+    json answer = json::parse(fixed.body, nullptr, false);
+    ASSERT_TRUE(answer.is_object()) << fixed.body;
+    EXPECT_EQ(answer["tag"], "1.0_fix");
+    auto inspect = run_command({"skopeo", "inspect", "--tls-verify=false", "--creds", creds,
+                                "docker://" + address + "/team/app:1.0_fix"},
+                               env);
+    ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+    EXPECT_EQ(json::parse(inspect.out, nullptr, false)["Digest"], answer["digest"]);
+    EXPECT_EQ(answer["original"]["status"], "done") << answer["original"].dump();
+    EXPECT_EQ(answer["fixed"]["status"], "done") << answer["fixed"].dump();
+    EXPECT_EQ(answer["fixed"]["digest"], answer["digest"]);
+
+    std::set<std::pair<std::string, std::string>> closed;
+    for (const auto& upgrade : answer["upgraded"])
+        for (const auto& id : upgrade["closes"])
+            closed.insert({upgrade["package"].get<std::string>(), id.get<std::string>()});
+    ASSERT_FALSE(closed.empty()) << fixed.body;
+    size_t closed_before = 0;
+    for (const auto& finding : answer["original"]["report"]["findings"])
+        closed_before += closed.count(package_and_id(finding));
+    EXPECT_GT(closed_before, 0u) << "the original report lacks the findings the fix closed";
+    for (const auto& finding : answer["fixed"]["report"]["findings"])
+        EXPECT_FALSE(closed.count(package_and_id(finding)))
+            << finding.dump();
+
+    auto rule = http_exchange(address, "PUT", "/api/v1/repositories/team/app/immutable", R"({"patterns": ["1.*"]})",
+                              admin);
+    ASSERT_EQ(rule.status, 200) << rule.body;
+    auto refused = http_exchange(address, "POST", fix_path, R"({"overwrite": true})", admin);
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_NE(refused.body.find("is immutable (rule"), std::string::npos) << refused.body;
 }
 
 }  // namespace

@@ -115,17 +115,21 @@ HttpResponse SecurityApi::manifest_action(HttpRequest& request, const std::strin
         if (!queued.ok()) return json_error(429, queued.message());
         return HttpResponse::json(202, json{{"status", "queued"}, {"digest", *digest}}.dump());
     }
-    policy::ScanState state = scans_.state(*digest);
-    policy::Verdict verdict = scans_.verdict(repository, *digest, report_path(repository, *digest));
-    json answer = {{"digest", *digest},
+    return HttpResponse::json(200, report_document(repository, *digest));
+}
+
+std::string SecurityApi::report_document(const std::string& repository, const std::string& digest) {
+    policy::ScanState state = scans_.state(digest);
+    policy::Verdict verdict = scans_.verdict(repository, digest, report_path(repository, digest));
+    json answer = {{"digest", digest},
                    {"status", std::string(policy::scan_state_name(state))},
                    {"verdict", {{"blocked", verdict.blocked}, {"reason", verdict.reason}}},
                    {"report", nullptr}};
-    if (auto record = store_.get(*digest); record && *record) {
+    if (auto record = store_.get(digest); record && *record) {
         if (!(*record)->error.empty()) answer["error"] = (*record)->error;
         if (!(*record)->report_json.empty()) answer["report"] = json::parse((*record)->report_json, nullptr, false);
     }
-    return HttpResponse::json(200, answer.dump(-1, ' ', false, json::error_handler_t::replace));
+    return answer.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 HttpResponse SecurityApi::scan_config(HttpRequest& request) {

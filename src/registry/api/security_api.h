@@ -34,6 +34,9 @@ public:
     HttpResponse admission(HttpRequest& request);
 
     void add_registry_host(std::string host) { options_.registry_hosts.push_back(std::move(host)); }
+    // What GET …/manifests/{reference}/report answers for a stored manifest: digest, status,
+    // verdict and the `moat scan` report (null until scanned).
+    std::string report_document(const std::string& repository, const std::string& digest);
 
 private:
     HttpResponse namespace_policy(HttpRequest& request, const std::string& namespace_name);

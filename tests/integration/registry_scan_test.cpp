@@ -135,6 +135,39 @@ TEST_F(RegistryScan, PushedImageIsScannedAndBlockedWithAnActionableMessage) {
     EXPECT_FALSE(scans.verdict("team/app", digest_, report_path).blocked);
 }
 
+// The gate remembers verdicts (a pull must not parse the stored report), yet every change that
+// can alter one shows on the next call: a policy write, a new scan record, and the day an
+// allowlist entry expires.
+TEST_F(RegistryScan, RememberedVerdictsFollowPolicyScanAndAllowlistExpiry) {
+    int64_t clock = kMonday + 12 * 3600;  // 2026-11-23 12:00 UTC
+    auto scans = service(full_database(), &clock);
+    policy::NamespacePolicy policy;
+    policy.block_enabled = true;
+    policy.block_severity = Severity::High;
+    policy.unscanned = policy::UnscannedRule::block;
+    ASSERT_TRUE(store_->set_policy("team", policy));
+    EXPECT_TRUE(scans.verdict("team/app", digest_, "").blocked);  // not scanned yet
+    ASSERT_TRUE(scans.enqueue("team/app", digest_));
+    scans.drain();
+    policy::Verdict blocked = scans.verdict("team/app", digest_, "");
+    ASSERT_TRUE(blocked.blocked) << "the new scan record was not seen";
+    EXPECT_NE(blocked.reason.find("HIGH"), std::string::npos) << blocked.reason;
+    EXPECT_EQ(scans.verdict("team/app", digest_, "").reason, blocked.reason);  // remembered, the same
+
+    // Allowlisted through today: allowed now, blocked again tomorrow with no write at all.
+    for (const auto& id : blocked.blocking_ids) policy.allowlist.push_back({id, "2026-11-23"});
+    ASSERT_TRUE(store_->set_policy("team", policy));
+    EXPECT_FALSE(scans.verdict("team/app", digest_, "").blocked);
+    EXPECT_FALSE(scans.verdict("team/app", digest_, "").blocked);
+    clock += 24 * 3600;
+    EXPECT_TRUE(scans.verdict("team/app", digest_, "").blocked) << "an expired allowlist entry still counted";
+
+    // Blocking off: the next verdict allows.
+    policy.block_enabled = false;
+    ASSERT_TRUE(store_->set_policy("team", policy));
+    EXPECT_FALSE(scans.verdict("team/app", digest_, "").blocked);
+}
+
 TEST_F(RegistryScan, UnscannedImagesFollowTheUnscannedRule) {
     auto scans = service(full_database());
     policy::NamespacePolicy policy;

@@ -117,7 +117,7 @@ Status ScanService::enqueue(const std::string& repository, const std::string& di
         }
         if (Status quota = store_.consume_quota(); !quota.ok()) {
             ++counters_.refused;
-            (void)store_.put(ScanRecord{image, repository, policy::ScanState::failed, quota.message(), now(), "", "", ""});
+            (void)save(ScanRecord{image, repository, policy::ScanState::failed, quota.message(), now(), "", "", ""});
             outcome = quota;
             continue;
         }
@@ -129,7 +129,7 @@ Status ScanService::enqueue(const std::string& repository, const std::string& di
         record.state = policy::ScanState::queued;
         record.error.clear();
         record.updated_at = now();
-        if (Status saved = store_.put(record); !saved.ok()) return saved;
+        if (Status saved = save(record); !saved.ok()) return saved;
         {
             std::lock_guard lock(mutex_);
             queued_.insert(image);
@@ -190,7 +190,7 @@ void ScanService::run_job(const Job& job) {
     record.state = policy::ScanState::failed;
     record.error = scanned.message();
     record.updated_at = now();
-    (void)store_.put(record);
+    (void)save(record);
 }
 
 Status ScanService::scan_manifest(const Job& job) {
@@ -199,7 +199,7 @@ Status ScanService::scan_manifest(const Job& job) {
     record.repository = job.repository;
     record.state = policy::ScanState::running;
     record.updated_at = now();
-    if (Status saved = store_.put(record); !saved.ok()) return saved;
+    if (Status saved = save(record); !saved.ok()) return saved;
 
     std::string ref = fmt::format("{}@{}", job.repository, job.digest);
     auto source = open_stored_image(blobs_, ref, job.digest);
@@ -232,7 +232,7 @@ Status ScanService::scan_manifest(const Job& job) {
         std::lock_guard lock(mutex_);
         last_db_updated_at_ = record.db_updated_at;
     }
-    return store_.put(record);
+    return save(record);
 }
 
 Result<size_t> ScanService::rematch_all() {
@@ -257,7 +257,7 @@ Result<size_t> ScanService::rematch_all() {
         updated.report_json = merge_rematch(updated.report_json, scan_json(result));
         updated.db_updated_at = status.updated_at;
         updated.updated_at = now();
-        if (Status saved = store_.put(updated); !saved.ok()) return saved.error();
+        if (Status saved = save(updated); !saved.ok()) return saved.error();
         ++counters_.rematches;
         ++rematched;
     }
@@ -324,42 +324,115 @@ policy::ScanState ScanService::state(const std::string& digest) {
 
 policy::Verdict ScanService::verdict(const std::string& repository, const std::string& digest,
                                      const std::string& report_path) {
+    std::string key = repository + "@" + digest;
+    std::string today = policy::utc_date(now());
+    uint64_t policy_generation = store_.policy_generation();
+    uint64_t gate_generation;
+    {
+        std::shared_lock lock(gate_mutex_);
+        if (auto found = verdicts_.find(key); found != verdicts_.end() &&
+                                              found->second.policy_generation == policy_generation &&
+                                              found->second.gate_generation == gate_generation_ &&
+                                              found->second.today == today)
+            return found->second.verdict;
+        gate_generation = gate_generation_;
+    }
+    bool cacheable = true;
+    policy::Verdict judged = judge(repository, digest, report_path, today, cacheable);
+    std::unique_lock lock(gate_mutex_);
+    if (cacheable && gate_generation == gate_generation_ && policy_generation == store_.policy_generation()) {
+        constexpr size_t kMaxVerdicts = 65536;
+        if (verdicts_.size() >= kMaxVerdicts) verdicts_.clear();
+        verdicts_[key] = CachedVerdict{policy_generation, gate_generation, today, judged};
+    }
+    return judged;
+}
+
+policy::Verdict ScanService::judge(const std::string& repository, const std::string& digest,
+                                   const std::string& report_path, const std::string& today, bool& cacheable) {
     std::string namespace_name = namespace_of(repository);
     auto policy = store_.policy(namespace_name);
     policy::Verdict verdict;
     if (!policy) {  // a policy that cannot be read blocks: failing open would hand out what it should stop
+        cacheable = false;
         verdict.blocked = true;
         verdict.reason = fmt::format("blocked: the policy of namespace {} cannot be read ({})", namespace_name,
                                      policy.error().message);
         return verdict;
     }
     if (!policy->block_enabled) return verdict;
-    auto images = platform_manifests(repository, digest);
-    if (!images) return verdict;  // unknown manifest: the distribution API answers 404 itself
-    std::string today = policy::utc_date(now());
+    auto images = cached_platform_manifests(repository, digest);
+    if (!images) {  // unknown manifest: the distribution API answers 404 itself
+        cacheable = false;  // it may be pushed next
+        return verdict;
+    }
     for (const auto& image : *images) {
-        auto record = store_.get(image);
+        GateView view = gate_view(image);
         policy::GateInput input;
         input.namespace_name = namespace_name;
         input.today = today;
         input.report_path = report_path;
-        std::vector<policy::GateFinding> findings;
-        if (record && *record) {
-            input.scan_state = (*record)->state;
-            // A rescan in progress keeps judging by the last finished report.
-            if (!(*record)->report_json.empty() && input.scan_state != policy::ScanState::failed) {
-                auto stored = policy::gate_findings_from_report((*record)->report_json);
-                if (stored) {
-                    findings = std::move(*stored);
-                    input.scan_state = policy::ScanState::done;
-                }
-            }
-        }
-        input.findings = &findings;
+        input.scan_state = view.state;
+        static const std::vector<policy::GateFinding> kNone;
+        input.findings = view.findings ? view.findings.get() : &kNone;
         policy::Verdict judged = policy::evaluate_gate(*policy, input);
         if (judged.blocked) return judged;
     }
     return verdict;
+}
+
+Status ScanService::save(const ScanRecord& record) {
+    Status saved = store_.put(record);
+    std::unique_lock lock(gate_mutex_);
+    ++gate_generation_;
+    gate_views_.erase(record.manifest_digest);
+    return saved;
+}
+
+ScanService::GateView ScanService::gate_view(const std::string& image) {
+    uint64_t generation;
+    {
+        std::shared_lock lock(gate_mutex_);
+        if (auto found = gate_views_.find(image); found != gate_views_.end()) return found->second;
+        generation = gate_generation_;
+    }
+    GateView view;
+    auto record = store_.get(image);
+    if (record && *record) {
+        view.state = (*record)->state;
+        // A rescan in progress keeps judging by the last finished report.
+        if (!(*record)->report_json.empty() && view.state != policy::ScanState::failed) {
+            if (auto stored = policy::gate_findings_from_report((*record)->report_json)) {
+                view.findings = std::make_shared<const std::vector<policy::GateFinding>>(std::move(*stored));
+                view.state = policy::ScanState::done;
+            }
+        }
+    } else if (!record) {
+        return view;  // unreadable: judged as not scanned, and not remembered
+    }
+    std::unique_lock lock(gate_mutex_);
+    if (generation == gate_generation_) {
+        constexpr size_t kMaxGateViews = 65536;
+        if (gate_views_.size() >= kMaxGateViews) gate_views_.clear();
+        gate_views_.emplace(image, view);
+    }
+    return view;
+}
+
+Result<std::vector<std::string>> ScanService::cached_platform_manifests(const std::string& repository,
+                                                                        const std::string& digest) {
+    std::string key = repository + "@" + digest;
+    {
+        std::shared_lock lock(gate_mutex_);
+        if (auto found = platform_images_.find(key); found != platform_images_.end()) return found->second;
+    }
+    auto images = platform_manifests(repository, digest);
+    if (!images) return images;
+    std::unique_lock lock(gate_mutex_);
+    constexpr size_t kMaxPlatformEntries = 65536;
+    if (platform_images_.size() >= kMaxPlatformEntries) platform_images_.clear();
+    platform_images_.emplace(key, *images);
+    return images;
 }
 
 }  // namespace moat::registry

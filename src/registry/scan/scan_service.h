@@ -12,6 +12,8 @@
 #include <functional>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
+#include <unordered_map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -84,6 +86,20 @@ private:
     void run_job(const Job& job);
     Status scan_manifest(const Job& job);
     Result<std::vector<std::string>> platform_manifests(const std::string& repository, const std::string& digest);
+    // Every write of a scan record goes through here, so the pull gate's cache stays true.
+    Status save(const ScanRecord& record);
+    // verdict() without its cache; `cacheable` false when the policy could not be read.
+    policy::Verdict judge(const std::string& repository, const std::string& digest, const std::string& report_path,
+                          const std::string& today, bool& cacheable);
+    // What the pull gate needs of one image's scan, parsed once per stored record.
+    struct GateView {
+        policy::ScanState state = policy::ScanState::none;
+        std::shared_ptr<const std::vector<policy::GateFinding>> findings;
+    };
+    GateView gate_view(const std::string& image);
+    // platform_manifests, remembered: a manifest's children never change (content-addressed).
+    Result<std::vector<std::string>> cached_platform_manifests(const std::string& repository,
+                                                               const std::string& digest);
     int64_t now() const { return options_.clock ? options_.clock() : static_cast<int64_t>(std::time(nullptr)); }
 
     BlobStore& blobs_;
@@ -101,6 +117,19 @@ private:
     size_t running_ = 0;
     bool stopping_ = false;
     std::vector<std::thread> threads_;
+
+    // The pull gate's caches: a pull must not read and parse a stored report (issue 7's bench:
+    // the gate costs under 10 % of manifest GETs). Bounded by clearing when full.
+    std::shared_mutex gate_mutex_;
+    uint64_t gate_generation_ = 0;  // bumped by every save(); a miss computed across one is not kept
+    std::unordered_map<std::string, GateView> gate_views_;
+    std::unordered_map<std::string, std::vector<std::string>> platform_images_;
+    struct CachedVerdict {
+        uint64_t policy_generation = 0, gate_generation = 0;
+        std::string today;  // allowlist entries expire by the day
+        policy::Verdict verdict;
+    };
+    std::unordered_map<std::string, CachedVerdict> verdicts_;  // by "repository@digest"
 };
 
 }  // namespace moat::registry

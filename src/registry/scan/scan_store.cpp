@@ -118,6 +118,24 @@ Result<std::vector<std::string>> SqliteScanStore::digests_in_state(policy::ScanS
 }
 
 Result<policy::NamespacePolicy> SqliteScanStore::policy(const std::string& namespace_name) {
+    uint64_t generation;
+    {
+        std::shared_lock cached(policy_mutex_);
+        if (auto found = policies_.find(namespace_name); found != policies_.end()) return found->second;
+        generation = policy_generation_;
+    }
+    auto stored = stored_policy(namespace_name);
+    if (!stored) return stored;
+    std::unique_lock cached(policy_mutex_);
+    constexpr size_t kMaxCachedPolicies = 16384;
+    if (generation == policy_generation_) {
+        if (policies_.size() >= kMaxCachedPolicies) policies_.clear();
+        policies_.emplace(namespace_name, *stored);
+    }
+    return stored;
+}
+
+Result<policy::NamespacePolicy> SqliteScanStore::stored_policy(const std::string& namespace_name) {
     std::lock_guard lock(mutex_);
     auto statement = db_->prepare("SELECT policy FROM namespace_policies WHERE namespace = ?");
     if (!statement) return statement.error();
@@ -135,7 +153,11 @@ Status SqliteScanStore::set_policy(const std::string& namespace_name, const poli
     auto statement = db_->prepare("INSERT INTO namespace_policies(namespace, policy) VALUES(?, ?) "
                                   "ON CONFLICT(namespace) DO UPDATE SET policy = excluded.policy");
     if (!statement) return statement.error();
-    return statement->bind(1, namespace_name).bind(2, policy::policy_to_json(policy)).run();
+    Status written = statement->bind(1, namespace_name).bind(2, policy::policy_to_json(policy)).run();
+    std::unique_lock cached(policy_mutex_);
+    ++policy_generation_;
+    policies_.erase(namespace_name);
+    return written;
 }
 
 Result<ScanConfig> SqliteScanStore::scan_config_locked() {

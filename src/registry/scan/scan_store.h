@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +55,8 @@ public:
     // A namespace without a stored policy has the default one (blocking off).
     virtual Result<policy::NamespacePolicy> policy(const std::string& namespace_name) = 0;
     virtual Status set_policy(const std::string& namespace_name, const policy::NamespacePolicy& policy) = 0;
+    // Changes with every set_policy: verdicts computed under another generation are stale.
+    virtual uint64_t policy_generation() = 0;
 
     virtual Result<ScanConfig> scan_config() = 0;
     virtual Status set_scan_config(const ScanConfig& config) = 0;
@@ -74,6 +78,10 @@ public:
     Result<std::vector<std::string>> digests_in_state(policy::ScanState state) override;
     Result<policy::NamespacePolicy> policy(const std::string& namespace_name) override;
     Status set_policy(const std::string& namespace_name, const policy::NamespacePolicy& policy) override;
+    uint64_t policy_generation() override {
+        std::shared_lock cached(policy_mutex_);
+        return policy_generation_;
+    }
     Result<ScanConfig> scan_config() override;
     Status set_scan_config(const ScanConfig& config) override;
     Status consume_quota() override;
@@ -85,10 +93,16 @@ public:
 private:
     explicit SqliteScanStore(std::unique_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
     Result<ScanConfig> scan_config_locked();
+    Result<policy::NamespacePolicy> stored_policy(const std::string& namespace_name);
     Status set_scan_config_locked(const ScanConfig& config);
 
     std::mutex mutex_;
     std::unique_ptr<SqliteDatabase> db_;
+    // Policies are read on every gated pull: kept in memory, replaced by set_policy. A read that
+    // missed across a set_policy (generation changed) is not kept.
+    std::shared_mutex policy_mutex_;
+    uint64_t policy_generation_ = 0;
+    std::unordered_map<std::string, policy::NamespacePolicy> policies_;
 };
 
 // "none", "queued", ... back to the state; nullopt for anything else.

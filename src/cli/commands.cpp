@@ -106,6 +106,10 @@ int run_cli(int argc, char** argv) {
                       "the fix API: apt repository \"URI SUITE COMPONENT...\" instead of the image's sources (repeatable)");
     serve->add_option("--fix-keyring", serve_options.fix_keyring, "the fix API: keyring for --fix-repo's InRelease");
     serve->add_option("--fix-deb", serve_options.fix_debs, "the fix API: install these package files (repeatable)");
+    serve->add_option("--webhook", serve_options.webhooks,
+                      "POST scan_completed, scan_failed and pull_blocked events to this URL (repeatable)");
+    serve->add_option("--webhook-secret", serve_options.webhook_secret,
+                      "sign webhook bodies: X-Moat-Signature: sha256=HMAC-SHA256(secret, body)");
     serve->add_option("--admin-password-file", serve_options.admin_password_file, "password of the account admin");
     serve->add_option("--external-url", serve_options.external_url,
                       "public URL of the registry (token realm), when behind a proxy");

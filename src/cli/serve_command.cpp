@@ -13,8 +13,10 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "registry/api/fix_api.h"
+#include "registry/events/webhook_notifier.h"
 #include "registry/api/security_api.h"
 #include "registry/auth/registry_auth.h"
 #include "registry/garbage_collector.h"
@@ -68,6 +70,42 @@ Result<std::map<std::string, std::string>> read_config(const std::string& path) 
     return values;
 }
 
+// The webhook payload of a finished scan: where, its status, the summary counts and the verdict.
+nlohmann::json scan_event(registry::ScanService& scans, registry::ScanStore& store, const std::string& repository,
+                          const std::string& digest) {
+    nlohmann::json data = {{"repository", repository},
+                           {"digest", digest},
+                           {"status", std::string(policy::scan_state_name(scans.state(digest)))},
+                           {"report", registry::report_path(repository, digest)}};
+    if (auto record = store.get(digest); record && *record) {
+        if (!(*record)->error.empty()) data["error"] = (*record)->error;
+        auto report = nlohmann::json::parse((*record)->report_json, nullptr, false);
+        if (report.is_object() && report.contains("summary")) data["summary"] = report["summary"];
+    }
+    policy::Verdict verdict = scans.verdict(repository, digest, registry::report_path(repository, digest));
+    data["verdict"] = {{"blocked", verdict.blocked}, {"reason", verdict.reason}};
+    return data;
+}
+
+// GET /api/v1/webhooks/deliveries (administrators): the latest deliveries and their outcome.
+registry::HttpResponse webhook_deliveries(registry::HttpRequest& request, registry::AccessControl& access,
+                                          registry::WebhookNotifier& webhooks) {
+    registry::AccessDecision decision = access.authorize_registry(request);
+    if (decision.outcome == registry::AccessOutcome::unauthenticated) return access.challenge(request, "");
+    if (decision.outcome != registry::AccessOutcome::allowed || !decision.principal.admin)
+        return registry::HttpResponse::json(403, R"({"error":"only an administrator may do this"})");
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& record : webhooks.deliveries())
+        list.push_back({{"url", record.url},
+                        {"event", record.event},
+                        {"occurred_at", record.occurred_at},
+                        {"attempts", record.attempts},
+                        {"delivered", record.delivered},
+                        {"last_status", record.last_status},
+                        {"last_error", record.last_error}});
+    return registry::HttpResponse::json(200, nlohmann::json{{"deliveries", list}, {"dropped", webhooks.dropped()}}.dump());
+}
+
 // Registry security composed: the scan store and service (scan on push, schedule, rematch on
 // database updates), the pull gate in the distribution API, the security API and the admission
 // webhook.
@@ -90,8 +128,34 @@ public:
         scan_options.workers = std::max(1, options.scan_workers);
         security->scans_ = std::make_unique<registry::ScanService>(server.blobs(), server.metadata(),
                                                                     *security->store_, scan_options);
+        std::vector<registry::WebhookTarget> targets;
+        for (const auto& url : options.webhooks) {
+            if (Status valid = registry::validate_webhook_url(url); !valid.ok())
+                return Error{"--webhook: " + valid.message()};
+            targets.push_back({url, options.webhook_secret});
+        }
+        security->webhooks_ = std::make_unique<registry::WebhookNotifier>(std::move(targets));
+        registry::WebhookNotifier* webhooks = security->webhooks_.get();
+        registry::ScanService* scans = security->scans_.get();
+        registry::ScanStore* scan_store = security->store_.get();
+        if (webhooks->enabled())
+            scans->on_scan_finished([webhooks, scans, scan_store](const std::string& repository,
+                                                                  const std::string& digest) {
+                webhooks->publish(scans->state(digest) == policy::ScanState::done ? "scan_completed" : "scan_failed",
+                                  scan_event(*scans, *scan_store, repository, digest));
+            });
         registry::PolicyGateOptions gate_options;
         gate_options.admins_bypass = options.policy_bypass_admins;
+        if (webhooks->enabled())
+            gate_options.refused = [webhooks](const std::string& user, const std::string& repository,
+                                              const std::string& reference, const std::string& digest,
+                                              const std::string& message) {
+                webhooks->publish("pull_blocked", {{"repository", repository},
+                                                   {"reference", reference},
+                                                   {"digest", digest},
+                                                   {"user", user},
+                                                   {"message", message}});
+            };
         security->gate_ = std::make_unique<registry::PolicyGate>(*security->scans_, *security->store_,
                                                                   server.metadata(), gate_options);
         server.distribution().set_gate(security->gate_.get());
@@ -109,7 +173,8 @@ public:
         security->fix_ = std::make_unique<registry::FixApi>(*security->scans_, server.metadata(), access, *api,
                                                              std::move(fix_options));
         registry::FixApi* fixes = security->fix_.get();
-        server.router().add("/api/v1/", [api, fixes, accounts](registry::HttpRequest& request) {
+        server.router().add("/api/v1/", [api, fixes, accounts, webhooks, &access](registry::HttpRequest& request) {
+            if (request.path == "/api/v1/webhooks/deliveries") return webhook_deliveries(request, access, *webhooks);
             if (auto answer = api->handle(request)) return std::move(*answer);
             if (auto answer = fixes->handle(request)) return std::move(*answer);
             if (accounts) return accounts->handle(request);
@@ -163,6 +228,8 @@ public:
 
 private:
     RegistrySecurity() = default;
+    // First, so it is destroyed last: scan workers and the gate publish to it until they stop.
+    std::unique_ptr<registry::WebhookNotifier> webhooks_;
     std::unique_ptr<registry::SqliteScanStore> store_;
     std::unique_ptr<registry::ScanService> scans_;
     std::unique_ptr<registry::PolicyGate> gate_;

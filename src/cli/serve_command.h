@@ -24,6 +24,8 @@ struct ServeOptions {
     // POST …/fix: apt lines, keyring and local package files instead of the image's own sources.
     std::vector<std::string> fix_repos, fix_debs;
     std::string fix_keyring;
+    std::vector<std::string> webhooks;  // URLs told of scans finished and pulls blocked
+    std::string webhook_secret;         // signs every webhook body (X-Moat-Signature)
 };
 
 struct GcOptions {

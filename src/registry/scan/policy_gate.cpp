@@ -52,6 +52,7 @@ void PolicyGate::audit(const Principal& principal, const std::string& repository
     (void)store_.audit(entry);
     fmt::print(stderr, "moat serve: pull refused: {} {}@{} by {}: {}\n", repository, reference, digest,
                principal.user.empty() ? "anonymous" : principal.user, reason);
+    if (options_.refused) options_.refused(principal.user, repository, reference, digest, reason);
 }
 
 }  // namespace moat::registry

@@ -17,6 +17,11 @@ namespace moat::registry {
 struct PolicyGateOptions {
     bool admins_bypass = false;  // `moat serve --policy-bypass-admins`: administrators pull anything
     std::function<int64_t()> clock;
+    // Told of every refusal after the audit log (webhooks): user ("" anonymous), repository,
+    // reference asked, digest, the message the client saw.
+    std::function<void(const std::string&, const std::string&, const std::string&, const std::string&,
+                       const std::string&)>
+        refused;
 };
 
 // Where a manifest's report is read (the message points there).

@@ -181,7 +181,10 @@ void ScanService::wait_idle() {
 
 void ScanService::run_job(const Job& job) {
     Status scanned = scan_manifest(job);
-    if (scanned.ok()) return;
+    if (scanned.ok()) {
+        if (scan_listener_) scan_listener_(job.repository, job.digest);
+        return;
+    }
     auto existing = store_.get(job.digest);
     ScanRecord record;
     if (existing && *existing) record = **existing;
@@ -191,6 +194,7 @@ void ScanService::run_job(const Job& job) {
     record.error = scanned.message();
     record.updated_at = now();
     (void)save(record);
+    if (scan_listener_) scan_listener_(job.repository, job.digest);
 }
 
 Status ScanService::scan_manifest(const Job& job) {

@@ -77,6 +77,11 @@ public:
 
     const ScanCounters& counters() const { return counters_; }
 
+    // Called from the worker once a scan of `digest` has finished or failed (webhooks). Set
+    // before start().
+    using ScanListener = std::function<void(const std::string& repository, const std::string& digest)>;
+    void on_scan_finished(ScanListener listener) { scan_listener_ = std::move(listener); }
+
 private:
     struct Job {
         std::string repository;
@@ -107,6 +112,7 @@ private:
     ScanStore& store_;
     ScanServiceOptions options_;
     ScanCounters counters_;
+    ScanListener scan_listener_;
     std::string last_db_updated_at_;
 
     std::mutex mutex_;

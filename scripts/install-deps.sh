@@ -18,7 +18,7 @@ PACKAGES=(
   golang-go                                     # builds the Go binary of tests/integration/go_binary_test.cpp
   libboost-dev libsodium-dev                    # registry: Beast/Asio HTTP server, Argon2id passwords
   docker-registry podman wrk                    # registry: reference peer, real client, load generator
-  openssl                                       # registry tests: a throwaway TLS certificate
+  openssl curl                                  # registry tests: TLS certificates, webhook HMAC check, HTTP probes
   gpgv debian-archive-keyring                   # fix: verifying apt InRelease signatures
 )
 $SUDO apt-get update -q

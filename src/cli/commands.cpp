@@ -102,6 +102,9 @@ int run_cli(int argc, char** argv) {
     serve->add_flag("--policy-bypass-admins", serve_options.policy_bypass_admins,
                     "administrators may pull images the policy blocks");
     serve->add_option("--scan-workers", serve_options.scan_workers, "scan threads (default 1)");
+    serve->add_option("--layer-cache-mb", serve_options.layer_cache_mb,
+                      "memory for layer analyses shared across images, MiB (default 512; 0: off)")
+        ->check(CLI::Range(0, 1 << 20));
     serve->add_option("--fix-repo", serve_options.fix_repos,
                       "the fix API: apt repository \"URI SUITE COMPONENT...\" instead of the image's sources (repeatable)");
     serve->add_option("--fix-keyring", serve_options.fix_keyring, "the fix API: keyring for --fix-repo's InRelease");

@@ -126,6 +126,7 @@ public:
         registry::ScanServiceOptions scan_options;
         scan_options.vulndb_path = vulndb;
         scan_options.workers = std::max(1, options.scan_workers);
+        scan_options.layer_cache_bytes = static_cast<size_t>(options.layer_cache_mb) << 20;
         security->scans_ = std::make_unique<registry::ScanService>(server.blobs(), server.metadata(),
                                                                     *security->store_, scan_options);
         std::vector<registry::WebhookTarget> targets;

@@ -16,6 +16,7 @@ struct ServeOptions {
     bool deny_other_registries = false;       // admission: refuse images of other registries
     bool policy_bypass_admins = false;        // administrators pull blocked images
     int scan_workers = 1;
+    int layer_cache_mb = 512;          // layer analyses kept for reuse across images (0: off)
     std::string admin_password_file;   // creates/updates the account "admin" (auth module)
     std::string external_url;          // the registry's public URL, for the token realm behind a proxy
     std::string ready_file;            // written with the bound address once serving (tests, scripts)

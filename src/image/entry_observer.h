@@ -3,8 +3,10 @@
 // in the walker's one pass, so file bodies are decompressed once for everyone.
 #pragma once
 
+#include <any>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "image/tar_stream.h"
 
@@ -31,6 +33,29 @@ public:
     virtual void on_body_end() = 0;
     // The layer deletes `path` from lower layers (a whiteout), or everything below it (opaque).
     virtual void on_deletion(std::string_view path, bool everything_below) = 0;
+    // What this observer found in layer `index`, kept so that the same layer in another image
+    // (the registry's layer cache) is not read again; restore_layer adds it back as layer
+    // `index` of the image being scanned, after begin_layer. Observers that keep nothing per
+    // layer need neither.
+    virtual std::any save_layer(size_t /*index*/) const { return {}; }
+    virtual void restore_layer(size_t /*index*/, const std::any& /*saved*/) {}
 };
+
+// save_layer/restore_layer for observers that keep findings as {finding, layer_index} lists.
+template <typename Located>
+std::any save_located(const std::vector<Located>& all, size_t index) {
+    std::vector<Located> mine;
+    for (const auto& located : all)
+        if (located.layer_index == index) mine.push_back(located);
+    return mine;
+}
+template <typename Located>
+void restore_located(std::vector<Located>& all, size_t index, const std::any& saved) {
+    if (const auto* list = std::any_cast<std::vector<Located>>(&saved))
+        for (Located located : *list) {
+            located.layer_index = index;
+            all.push_back(std::move(located));
+        }
+}
 
 }  // namespace moat

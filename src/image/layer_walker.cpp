@@ -120,6 +120,10 @@ constexpr size_t kMaxLinksPerTarget = 8;
 
 }  // namespace
 
+void LayerWalker::replay_links(const LayerCapture& capture) const {
+    for (const auto& [path, target] : capture.symlinks) remember_link(path, target);
+}
+
 void LayerWalker::remember_link(const std::string& path, const std::string& raw_target) const {
     auto& links = links_to_[resolve_link_target(path, raw_target)];
     if (links.size() < kMaxLinksPerTarget) links.push_back(path);
@@ -180,6 +184,7 @@ Result<LayerCapture> LayerWalker::walk(TarStream& stream) const {
             case EntryKind::Symlink:
                 node.link_target = entry.link_target;
                 remember_link(*path, entry.link_target);
+                capture.symlinks.emplace_back(*path, entry.link_target);
                 break;
             case EntryKind::Hardlink: {
                 auto target = normalize_image_path(entry.link_target);

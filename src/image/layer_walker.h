@@ -35,6 +35,9 @@ struct LayerCapture {
     // Hard links an analyzer wants whose target's body this pass did not keep (tar stores the
     // body under the first name, which nobody asked for): read in a second, targeted pass.
     std::vector<std::string> missing_link_targets;
+    // Every symlink of the layer (path, target as stored), captured or not: what upper layers'
+    // walks need from this one when it is replayed from a cache instead of walked.
+    std::vector<std::pair<std::string, std::string>> symlinks;
 };
 
 class LayerWalker {
@@ -48,6 +51,9 @@ public:
     void set_observer(EntryObserver* observer) { observer_ = observer; }
 
     Result<LayerCapture> walk(TarStream& stream) const;
+    // A layer's capture taken from a cache instead of a walk: its symlinks become known, as
+    // walk() would have left them, for the layers above.
+    void replay_links(const LayerCapture& capture) const;
     // dir: sources: the tree under `root`, never following symlinks.
     Result<LayerCapture> walk_directory(const std::filesystem::path& root,
                                         const std::string& description) const;

@@ -49,8 +49,19 @@ public:
     void on_body_chunk(std::string_view bytes) override;
     void on_body_end() override;
     void on_deletion(std::string_view path, bool everything_below) override;
+    // The layer just walked (since the last begin_layer): what the deletion tracker and every
+    // observer took from it; restore_layer replays that as layer `index` after begin_layer.
+    std::any save_layer(size_t index) const override;
+    void restore_layer(size_t index, const std::any& saved) override;
 
 private:
+    struct SavedLayer {
+        std::vector<std::string> written;
+        std::vector<std::pair<std::string, bool>> deletions;
+        std::vector<std::any> observers;
+    };
+    std::vector<std::string> written_;                       // this layer's entries
+    std::vector<std::pair<std::string, bool>> deletions_;    // this layer's deletions
     std::vector<EntryObserver*> observers_;
     std::vector<EntryObserver*> reading_;  // those that asked for the current body
     std::vector<std::string> digests_;

@@ -84,7 +84,20 @@ Result<ImageInventory> InventoryScanner::scan(const ImageSource& source) const {
         view.apply("", std::move(*capture));
     } else {
         const auto& layers = inventory.image.layers;
+        std::string chain;
         for (size_t i = 0; i < layers.size(); ++i) {
+            chain = next_chain_id(chain, source.expected_layer_digest(i));
+            if (auto cached = cache_ ? cache_->find(chain) : nullptr) {
+                if (observer_) {
+                    observer_->begin_layer(i, layers[i].digest);
+                    observer_->restore_layer(i, cached->observed);
+                }
+                walker.replay_links(cached->capture);
+                inventory.warnings.insert(inventory.warnings.end(), cached->capture.warnings.begin(),
+                                          cached->capture.warnings.end());
+                view.apply(layers[i].digest, LayerCapture(cached->capture));
+                continue;
+            }
             if (on_layer_) on_layer_(LayerProgress{i, layers.size(), layers[i].digest});
             if (observer_) observer_->begin_layer(i, layers[i].digest);
             auto bytes = source.open_layer(i);
@@ -99,6 +112,13 @@ Result<ImageInventory> InventoryScanner::scan(const ImageSource& source) const {
                 if (Status read = read_link_targets(source, i, *capture); !read.ok()) return read.error();
             inventory.warnings.insert(inventory.warnings.end(), capture->warnings.begin(),
                                       capture->warnings.end());
+            if (cache_) {
+                auto entry = std::make_shared<CachedLayer>();
+                entry->capture = *capture;
+                entry->observed = observer_ ? observer_->save_layer(i) : std::any();
+                entry->bytes = approximate_bytes(entry->capture);
+                cache_->store(chain, std::move(entry));
+            }
             view.apply(layers[i].digest, std::move(*capture));
         }
     }

@@ -14,6 +14,7 @@
 #include "image/layer_walker.h"
 #include "image/tar_stream.h"
 #include "inventory/package.h"
+#include "scanner/layer_cache.h"
 
 namespace moat {
 
@@ -45,6 +46,10 @@ public:
         merged_checks_.emplace_back(std::move(interest), std::move(check));
     }
 
+    // Layers found in `cache` (by ChainID) are not read: their capture and what the observer
+    // took from them are replayed. The cache must only ever serve this scanner's configuration.
+    void use_layer_cache(LayerCache* cache) { cache_ = cache; }
+
     Result<ImageInventory> scan(const ImageSource& source) const;
 
 private:
@@ -55,6 +60,7 @@ private:
     std::function<void(const LayerProgress&)> on_layer_;
     EntryObserver* observer_ = nullptr;
     std::vector<std::pair<PathInterest, MergedCheck>> merged_checks_;
+    LayerCache* cache_ = nullptr;
 };
 
 // The analyzers moat runs by default: dpkg, apk, rpm.

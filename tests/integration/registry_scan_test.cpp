@@ -81,6 +81,51 @@ protected:
         return digest;
     }
 
+    // The test image with one more (uncompressed) layer on top, stored under `tag`: it shares
+    // every layer of 1.0 but the last.
+    std::string store_image_with_extra_layer(const std::string& repository, const std::string& tag,
+                                             const std::string& layer_tar) {
+        std::string base = store_image(repository, "base-of-" + tag);
+        auto blob_path = [&](const std::string& d) { return layout_ / "blobs" / "sha256" / d.substr(7); };
+        json manifest = json::parse(std::ifstream(blob_path(base)));
+        json config = json::parse(std::ifstream(blob_path(manifest["config"]["digest"])));
+        std::string layer_digest = sha256_of(layer_tar);
+        config["rootfs"]["diff_ids"].push_back(layer_digest);
+        std::string config_bytes = config.dump();
+        std::string config_digest = sha256_of(config_bytes);
+        manifest["config"]["digest"] = config_digest;
+        manifest["config"]["size"] = config_bytes.size();
+        manifest["layers"].push_back({{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
+                                      {"digest", layer_digest},
+                                      {"size", layer_tar.size()}});
+        std::string manifest_bytes = manifest.dump();
+        std::string digest = sha256_of(manifest_bytes);
+        for (const auto& [blob, bytes] : std::vector<std::pair<std::string, std::string>>{
+                 {layer_digest, layer_tar}, {config_digest, config_bytes}, {digest, manifest_bytes}}) {
+            fs::path copy = blobs_->temp_dir() / "incoming";
+            write_file(copy, bytes);
+            EXPECT_TRUE(blobs_->adopt(copy, blob));
+            EXPECT_TRUE(metadata_->link_blob(repository, blob));
+        }
+        ManifestRecord record;
+        record.digest = digest;
+        record.media_type = manifest.value("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        record.size = manifest_bytes.size();
+        record.artifact_type = manifest["config"]["mediaType"];
+        record.blobs.push_back(config_digest);
+        for (const auto& layer : manifest["layers"]) record.blobs.push_back(layer["digest"]);
+        EXPECT_TRUE(metadata_->put_manifest(repository, record, tag));
+        return digest;
+    }
+
+    json stored_report(const std::string& digest) {
+        auto record = store_->get(digest);
+        EXPECT_TRUE(record.ok() && record->has_value());
+        if (!record.ok() || !record->has_value()) return {};
+        json report = json::parse((*record)->report_json, nullptr, false);
+        return {{"findings", report["findings"]}, {"summary", report["summary"]}, {"os", report["os"]}};
+    }
+
     ScanService service(const fs::path& db, int64_t* clock = nullptr) {
         ScanServiceOptions options;
         options.vulndb_path = db;
@@ -166,6 +211,58 @@ TEST_F(RegistryScan, RememberedVerdictsFollowPolicyScanAndAllowlistExpiry) {
     policy.block_enabled = false;
     ASSERT_TRUE(store_->set_policy("team", policy));
     EXPECT_FALSE(scans.verdict("team/app", digest_, "").blocked);
+}
+
+// A layer shared by many images is analysed once: the second image (1.0 plus one layer) opens
+// only its own layer, and every report equals the one a scan without the cache writes.
+TEST_F(RegistryScan, SharedLayersAreAnalysedOnceAndReportsDoNotChange) {
+    fs::path db = full_database();
+    std::string extra = TarBuilder()
+                            .directory("app/")
+                            .file("app/extra/server.key", "not really a key, but named like one\n")
+                            .file("etc/motd", "fixed\n")
+                            .finish();
+    std::string second = store_image_with_extra_layer("team/app", "1.1", extra);
+
+    ScanServiceOptions uncached_options;
+    uncached_options.vulndb_path = db;
+    uncached_options.layer_cache_bytes = 0;
+    ScanService uncached(*blobs_, *metadata_, *store_, uncached_options);
+    ASSERT_TRUE(uncached.enqueue("team/app", digest_));
+    ASSERT_TRUE(uncached.enqueue("team/app", second));
+    uncached.drain();
+    json cold_first = stored_report(digest_), cold_second = stored_report(second);
+    EXPECT_EQ(uncached.counters().layers_read.load(), 9u);  // 4 + 5
+    bool secret_in_extra_layer = false;
+    for (const auto& finding : cold_second["findings"])
+        if (finding.value("kind", "") == "secret" && finding.value("path", "") == "app/extra/server.key") secret_in_extra_layer = true;
+    EXPECT_TRUE(secret_in_extra_layer) << "the extra layer's sensitive file was not reported";
+
+    auto scans = service(db);
+    ASSERT_NE(scans.layer_cache(), nullptr);
+    ASSERT_TRUE(scans.enqueue("team/app", digest_));
+    scans.drain();
+    EXPECT_EQ(scans.counters().layers_read.load(), 4u);
+    EXPECT_EQ(stored_report(digest_), cold_first);
+    ASSERT_TRUE(scans.enqueue("team/app", second));
+    scans.drain();
+    EXPECT_EQ(scans.counters().layers_read.load(), 5u) << "only the new layer is read";
+    EXPECT_EQ(scans.layer_cache()->hits(), 4u);
+    EXPECT_EQ(stored_report(second), cold_second);
+    // A rescan of the first image reads nothing.
+    ASSERT_TRUE(scans.enqueue("team/app", digest_));
+    scans.drain();
+    EXPECT_EQ(scans.counters().layers_read.load(), 5u);
+    EXPECT_EQ(stored_report(digest_), cold_first);
+
+    // A budget too small for any layer keeps nothing, and the reports stay the same.
+    ScanServiceOptions tiny = uncached_options;
+    tiny.layer_cache_bytes = 1024;
+    ScanService small(*blobs_, *metadata_, *store_, tiny);
+    ASSERT_TRUE(small.enqueue("team/app", second));
+    small.drain();
+    EXPECT_EQ(small.counters().layers_read.load(), 5u);
+    EXPECT_EQ(stored_report(second), cold_second);
 }
 
 TEST_F(RegistryScan, UnscannedImagesFollowTheUnscannedRule) {

@@ -31,6 +31,8 @@ public:
     void on_body_chunk(std::string_view) override {}
     void on_body_end() override {}
     void on_deletion(std::string_view, bool) override {}
+    std::any save_layer(size_t index) const override { return save_located(found_, index); }
+    void restore_layer(size_t index, const std::any& saved) override { restore_located(found_, index, saved); }
 
     struct Located {
         RiskFinding finding;

@@ -55,6 +55,8 @@ public:
     void on_body_chunk(std::string_view bytes) override;
     void on_body_end() override;
     void on_deletion(std::string_view, bool) override {}
+    std::any save_layer(size_t index) const override { return save_located(findings_, index); }
+    void restore_layer(size_t index, const std::any& saved) override { restore_located(findings_, index, saved); }
 
     // The secrets in a text that is not a file: `where` becomes the findings' path, e.g.
     // "image-config:Env[AWS_SECRET_ACCESS_KEY]" for the text "AWS_SECRET_ACCESS_KEY=…" (pass

@@ -65,7 +65,9 @@ std::string merge_rematch(const std::string& stored_report, const json& fresh) {
 }  // namespace
 
 ScanService::ScanService(BlobStore& blobs, MetadataStore& metadata, ScanStore& store, ScanServiceOptions options)
-    : blobs_(blobs), metadata_(metadata), store_(store), options_(std::move(options)) {}
+    : blobs_(blobs), metadata_(metadata), store_(store), options_(std::move(options)) {
+    if (options_.layer_cache_bytes > 0) layer_cache_ = std::make_unique<LayerCache>(options_.layer_cache_bytes);
+}
 
 ScanService::~ScanService() { stop(); }
 
@@ -215,6 +217,7 @@ Status ScanService::scan_manifest(const Job& job) {
     InventoryScanner scanner(default_package_analyzers());
     (*risks)->attach(scanner);
     scanner.on_layer([this](const LayerProgress&) { ++counters_.layers_read; });
+    scanner.use_layer_cache(layer_cache_.get());
     auto inventory = scanner.scan(**source);
     if (!inventory) return inventory.error();
     sort_packages(inventory->packages);

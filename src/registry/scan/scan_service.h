@@ -21,6 +21,7 @@
 #include "policy/verdict.h"
 #include "registry/metadata/metadata_store.h"
 #include "registry/scan/scan_store.h"
+#include "scanner/layer_cache.h"
 #include "registry/storage/blob_store.h"
 #include "util/result.h"
 
@@ -30,6 +31,9 @@ struct ScanServiceOptions {
     std::filesystem::path vulndb_path;        // opened per scan, so an updated file is picked up
     int workers = 1;
     std::function<int64_t()> clock;           // Unix seconds; tests inject a fake one
+    // Layer analyses kept by ChainID and shared by all scans (0: off): a layer shared by many
+    // images is read once.
+    size_t layer_cache_bytes = size_t{512} << 20;
 };
 
 struct ScanCounters {
@@ -76,6 +80,7 @@ public:
     policy::ScanState state(const std::string& digest);
 
     const ScanCounters& counters() const { return counters_; }
+    const LayerCache* layer_cache() const { return layer_cache_.get(); }
 
     // Called from the worker once a scan of `digest` has finished or failed (webhooks). Set
     // before start().
@@ -112,6 +117,7 @@ private:
     ScanStore& store_;
     ScanServiceOptions options_;
     ScanCounters counters_;
+    std::unique_ptr<LayerCache> layer_cache_;
     ScanListener scan_listener_;
     std::string last_db_updated_at_;
 

@@ -111,7 +111,8 @@ TEST(FixRegistry, FixedImageIsPushedAsTagFixAndImmutableTagsAreRefused) {
                                "--quiet", "--skip-db-update", "--db", db.string()},
                               env);
     ASSERT_EQ(rescan.exit_code, 0) << rescan.err;
-    for (const auto& finding : json::parse(rescan.out, nullptr, false)["findings"])
+    json rescanned = json::parse(rescan.out, nullptr, false);
+    for (const auto& finding : rescanned["findings"])
         EXPECT_FALSE(closed.count(package_and_id(finding)))
             << finding.dump();
 
